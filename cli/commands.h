@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* One file a subcommand; each parses its own options (getopt_long, with
+ * --help), calls the library and prints.  Each returns the process exit
+ * status: the workload's for `run`, 125 when cordon itself failed, 2 for a
+ * usage error.  */
+#ifndef CORDON_CLI_COMMANDS_H
+#define CORDON_CLI_COMMANDS_H
+
+#include "common/error.h"
+
+#define EXIT_CORDON_FAILED 125
+#define EXIT_USAGE 2
+
+int cli_run (int argc, char **argv);
+int cli_spec (int argc, char **argv);
+int cli_check (int argc, char **argv);
+int cli_version (int argc, char **argv);
+
+/* Prints "cordon: MESSAGE" once on stderr and returns EXIT_CORDON_FAILED.  */
+int cli_fail (struct cordon_error *err);
+
+#endif

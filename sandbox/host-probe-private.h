@@ -29,7 +29,21 @@ void host_layer_set (struct host_layer *layer, enum host_layer_state state, cons
  * trailing newline dropped.  Returns the length or a negative errno.  */
 int host_read_file (const char *path, char *buf, size_t len);
 
-/* The probes of host-probe-kernel.c, appended to `report` in order.  */
+typedef void (*host_probe_fn) (const struct host_probe_ctx *ctx, struct host_layer *layer);
+
+/* Runs `fn` in a forked child (in a new user namespace mapped by us when
+ * `userns`) and fills `layer` from its reply.  Only failing to fork or make
+ * a pipe is an error; whatever happens in the child is the probe's result.  */
+int host_probe_in_child (const struct host_probe_ctx *ctx, bool userns, host_probe_fn fn, struct host_layer *layer,
+                         struct cordon_error *err);
+
+/* host-probe-filters.c: each appends its layer to `report`.  */
+int host_probe_seccomp (const struct host_probe_ctx *ctx, struct host_report *report, struct cordon_error *err);
+int host_probe_seccomp_notify (const struct host_probe_ctx *ctx, struct host_report *report, struct cordon_error *err);
+int host_probe_landlock (const struct host_probe_ctx *ctx, struct host_report *report, struct cordon_error *err);
+
+/* The probes of host-probe-kernel.c (which calls those of
+ * host-probe-filters.c), appended to `report` in order.  */
 int host_probe_kernel_layers (const struct host_probe_ctx *ctx, struct host_report *report, struct cordon_error *err);
 
 #endif

@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The host probes that ask the kernel: namespaces, the mount API, overlayfs,
  * openat2, clone3, pidfds and close_range (seccomp and Landlock are in
- * host-probe-filters.c).  Anything that creates a namespace runs in a
- * forked child, which the
- * parent maps exactly as the runner would (the caller's own id when rootless,
- * the unprivileged root range when root), so a probe that passes means
- * `cordon run` can do the same step.  */
+ * host-probe-filters.c).  Anything that creates a namespace runs in a forked
+ * child, which the parent maps exactly as the runner would (the caller's own
+ * id when rootless, the unprivileged root range when root), so a probe that
+ * passes means `cordon run` can do the same step.  */
 #include "sandbox/host-probe-private.h"
 
 #include <errno.h>

@@ -1,0 +1,464 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cordon run: Docker's flags turned into one OCI spec, then sandbox_run.  */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "common/cleanup.h"
+#include "profiles/seccomp-baseline.h"
+#include "profiles/seccomp-docker.h"
+#include "sandbox/container.h"
+#include "sandbox/passwd.h"
+#include "sandbox/spec-edit.h"
+
+static const char run_usage[]
+    = "Usage: cordon run --rootfs DIR [OPTIONS] -- COMMAND [ARG...]\n"
+      "       cordon run --bundle DIR [OPTIONS] [-- COMMAND [ARG...]]\n"
+      "\n"
+      "Runs COMMAND in a new sandbox: every namespace, a read-only root, no\n"
+      "capabilities, no_new_privs and a seccomp filter, unless asked otherwise.\n"
+      "\n"
+      "Root:\n"
+      "      --rootfs DIR            the root filesystem (mounted read-only)\n"
+      "      --bundle DIR            an OCI bundle: DIR/config.json and its root\n"
+      "Mounts:\n"
+      "  -v, --volume SRC:DST[:ro|rw] bind a host path\n"
+      "      --mount type=bind|tmpfs,source=..,target=..[,readonly][,tmpfs-size=N]\n"
+      "      --tmpfs DST[:OPTIONS]    a tmpfs (OPTIONS like size=64m,mode=1777)\n"
+      "      --read-only             accepted for Docker compatibility: always on\n"
+      "Process:\n"
+      "  -e, --env KEY=VALUE|KEY     set an environment variable\n"
+      "      --env-file FILE         read KEY=VALUE lines\n"
+      "  -w, --workdir DIR           working directory inside the sandbox\n"
+      "  -u, --user USER[:GROUP]     a name or number of the root's /etc/passwd\n"
+      "      --group-add GROUP       a supplementary group\n"
+      "      --entrypoint CMD        run CMD with COMMAND as its arguments\n"
+      "  -h, --hostname NAME         the sandbox's host name (default: cordon)\n"
+      "  -i, --interactive           keep stdin (otherwise /dev/null)\n"
+      "  -t, --tty                   give the workload a new terminal\n"
+      "Confinement:\n"
+      "      --network none|host     none (default): loopback only\n"
+      "      --cap-add CAP|ALL       keep a capability (default: none)\n"
+      "      --cap-drop CAP|ALL      drop a capability\n"
+      "      --security-opt seccomp=FILE|unconfined\n"
+      "      --security-opt no-new-privileges  (always on)\n"
+      "Output:\n"
+      "      --result FILE           write the result JSON to FILE (- for stdout)\n"
+      "  -q, --quiet                 print nothing but errors\n"
+      "      --help                  this text\n"
+      "\n"
+      "Exit status: the command's; 125 when cordon failed, 126 when COMMAND\n"
+      "cannot be executed, 127 when it is not found, 128+N when killed by signal N.\n";
+
+enum
+{
+  OPT_ROOTFS = 256,
+  OPT_BUNDLE,
+  OPT_MOUNT,
+  OPT_TMPFS,
+  OPT_READ_ONLY,
+  OPT_ENV_FILE,
+  OPT_GROUP_ADD,
+  OPT_ENTRYPOINT,
+  OPT_NETWORK,
+  OPT_CAP_ADD,
+  OPT_CAP_DROP,
+  OPT_SECURITY_OPT,
+  OPT_RESULT,
+  OPT_HELP,
+};
+
+static const struct option run_options[] = {
+  { "rootfs", required_argument, NULL, OPT_ROOTFS },
+  { "bundle", required_argument, NULL, OPT_BUNDLE },
+  { "volume", required_argument, NULL, 'v' },
+  { "mount", required_argument, NULL, OPT_MOUNT },
+  { "tmpfs", required_argument, NULL, OPT_TMPFS },
+  { "read-only", no_argument, NULL, OPT_READ_ONLY },
+  { "env", required_argument, NULL, 'e' },
+  { "env-file", required_argument, NULL, OPT_ENV_FILE },
+  { "workdir", required_argument, NULL, 'w' },
+  { "user", required_argument, NULL, 'u' },
+  { "group-add", required_argument, NULL, OPT_GROUP_ADD },
+  { "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
+  { "hostname", required_argument, NULL, 'h' },
+  { "interactive", no_argument, NULL, 'i' },
+  { "tty", no_argument, NULL, 't' },
+  { "network", required_argument, NULL, OPT_NETWORK },
+  { "net", required_argument, NULL, OPT_NETWORK },
+  { "cap-add", required_argument, NULL, OPT_CAP_ADD },
+  { "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+  { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
+  { "result", required_argument, NULL, OPT_RESULT },
+  { "quiet", no_argument, NULL, 'q' },
+  { "help", no_argument, NULL, OPT_HELP },
+  { NULL, 0, NULL, 0 },
+};
+
+/* A flag with its argument, kept in order: they are applied to the spec
+ * once it exists (after --rootfs or --bundle is known).  */
+struct flag
+{
+  int opt;
+  const char *arg;
+};
+
+struct run_args
+{
+  const char *rootfs;
+  const char *bundle;
+  const char *result_path;
+  const char *entrypoint;
+  const char *user;
+  const char *seccomp_file;
+  bool seccomp_unconfined;
+  bool quiet;
+  bool interactive;
+  bool tty;
+  struct flag *flags;
+  size_t n_flags;
+  char **command; /* points into argv */
+};
+
+static int
+parse_security_opt (struct run_args *a, const char *arg, struct cordon_error *err)
+{
+  if (strncmp (arg, "seccomp=", 8) == 0 || strncmp (arg, "seccomp:", 8) == 0)
+    {
+      if (strcmp (arg + 8, "unconfined") == 0)
+        a->seccomp_unconfined = true;
+      else
+        a->seccomp_file = arg + 8;
+      return 0;
+    }
+  if (strcmp (arg, "no-new-privileges") == 0 || strcmp (arg, "no-new-privileges=true") == 0
+      || strcmp (arg, "no-new-privileges:true") == 0)
+    return 0;
+  if (strncmp (arg, "no-new-privileges", 17) == 0)
+    return cordon_error_set (err, EINVAL, "--security-opt `%s`: no_new_privs is always on and cannot be turned off",
+                             arg);
+  return cordon_error_set (err, EINVAL, "--security-opt `%s`: not supported (seccomp=FILE|unconfined, no-new-privileges)",
+                           arg);
+}
+
+static int
+parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *err)
+{
+  int c;
+
+  a->flags = calloc ((size_t) argc + 1, sizeof *a->flags);
+  if (a->flags == NULL)
+    return cordon_error_set (err, ENOMEM, "out of memory");
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, "+v:e:w:u:h:itq", run_options, NULL)) != -1)
+    {
+      switch (c)
+        {
+        case OPT_ROOTFS:
+          a->rootfs = optarg;
+          break;
+        case OPT_BUNDLE:
+          a->bundle = optarg;
+          break;
+        case OPT_RESULT:
+          a->result_path = optarg;
+          break;
+        case OPT_ENTRYPOINT:
+          a->entrypoint = optarg;
+          break;
+        case 'u':
+          a->user = optarg;
+          break;
+        case 'q':
+          a->quiet = true;
+          break;
+        case 'i':
+          a->interactive = true;
+          break;
+        case 't':
+          a->tty = true;
+          break;
+        case OPT_READ_ONLY:
+          break;
+        case OPT_SECURITY_OPT:
+          if (parse_security_opt (a, optarg, err) < 0)
+            return -EINVAL;
+          break;
+        case OPT_HELP:
+          fputs (run_usage, stdout);
+          exit (0);
+        case '?':
+          return cordon_error_set (err, EINVAL, "run: unknown or incomplete option `%s` (see cordon run --help)",
+                                   argv[optind - 1]);
+        default:
+          a->flags[a->n_flags++] = (struct flag){ c, optarg };
+          break;
+        }
+    }
+  a->command = argv + optind;
+  if ((a->rootfs == NULL) == (a->bundle == NULL))
+    return cordon_error_set (err, EINVAL, "run: give exactly one of --rootfs DIR or --bundle DIR");
+  if (a->rootfs && a->command[0] == NULL && a->entrypoint == NULL)
+    return cordon_error_set (err, EINVAL, "run: no command given (cordon run --rootfs DIR -- COMMAND)");
+  if (a->seccomp_file && a->seccomp_unconfined)
+    return cordon_error_set (err, EINVAL, "--security-opt: seccomp given twice");
+  return 0;
+}
+
+static int
+apply_flag (struct cordon_spec *spec, const struct flag *f, struct cordon_error *err)
+{
+  switch (f->opt)
+    {
+    case 'v':
+      return spec_add_volume (spec, f->arg, err);
+    case OPT_MOUNT:
+      return spec_add_mount_arg (spec, f->arg, err);
+    case OPT_TMPFS:
+      return spec_add_tmpfs (spec, f->arg, err);
+    case 'e':
+      return spec_set_env (spec, f->arg, err);
+    case OPT_ENV_FILE:
+      return spec_load_env_file (spec, f->arg, err);
+    case 'w':
+      if (f->arg[0] != '/')
+        return cordon_error_set (err, EINVAL, "-w `%s`: the working directory must be absolute", f->arg);
+      return spec_set_string (&spec->process.cwd, f->arg, err);
+    case 'h':
+      if (strlen (f->arg) > 64)
+        return cordon_error_set (err, EINVAL, "-h `%s`: a host name has at most 64 characters", f->arg);
+      return spec_set_string (&spec->hostname, f->arg, err);
+    case OPT_GROUP_ADD:
+      return spec_add_group (spec, f->arg, err);
+    case OPT_NETWORK:
+      if (strcmp (f->arg, "none") == 0)
+        {
+          if (!spec_has_namespace (spec, CLONE_NEWNET))
+            return cordon_error_set (err, EINVAL, "--network none: the config has no network namespace");
+          return 0;
+        }
+      if (strcmp (f->arg, "host") == 0)
+        return spec_remove_namespace (spec, CLONE_NEWNET);
+      return cordon_error_set (err, EINVAL, "--network `%s`: not supported yet (none, host)", f->arg);
+    case OPT_CAP_ADD:
+      return spec_cap_add (spec, f->arg, err);
+    case OPT_CAP_DROP:
+      return spec_cap_drop (spec, f->arg, err);
+    default:
+      return cordon_error_set (err, EINVAL, "run: unhandled option");
+    }
+}
+
+/* -u USER[:GROUP] by name or number, looked up in the sandbox's root.  */
+static int
+apply_user (struct cordon_spec *spec, int rootfd, const char *arg, struct cordon_error *err)
+{
+  cleanup_free char *user = strdup (arg);
+  struct passwd_entry pw = { 0 };
+  char *group;
+  int r;
+
+  if (user == NULL)
+    return cordon_error_set (err, ENOMEM, "out of memory");
+  group = strchr (user, ':');
+  if (group)
+    *group++ = '\0';
+  r = passwd_lookup_user (rootfd, user, &pw);
+  if (r == 0)
+    {
+      spec->process.uid = pw.uid;
+      spec->process.gid = pw.gid;
+      free (pw.home);
+    }
+  else
+    {
+      r = spec_set_user (spec, user, err);
+      if (r < 0)
+        return cordon_error_wrap (err, "-u: no user `%s` in the root's /etc/passwd", user);
+    }
+  if (group)
+    {
+      uint32_t gid;
+      if (passwd_lookup_group (rootfd, group, &gid) < 0)
+        return cordon_error_set (err, ENOENT, "-u `%s`: no group `%s` in the root's /etc/group", arg, group);
+      spec->process.gid = gid;
+    }
+  return 0;
+}
+
+/* Docker's environment: what the config and -e give, plus PATH, HOME,
+ * HOSTNAME, and TERM with -t; never the caller's.  */
+static int
+apply_default_env (struct cordon_spec *spec, int rootfd, bool tty, struct cordon_error *err)
+{
+  struct passwd_entry pw = { 0 };
+  const char *home = spec->process.uid == 0 ? "/root" : "/";
+  int r;
+
+  if (passwd_lookup_uid (rootfd, spec->process.uid, &pw) == 0)
+    home = pw.home;
+  r = spec_default_env (spec, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", err);
+  if (r >= 0)
+    r = spec_default_env (spec, "HOME", home, err);
+  if (r >= 0 && spec->hostname)
+    r = spec_default_env (spec, "HOSTNAME", spec->hostname, err);
+  if (r >= 0 && tty)
+    r = spec_default_env (spec, "TERM", "xterm", err);
+  free (pw.home);
+  return r;
+}
+
+static int
+build_spec (struct run_args *a, const struct cordon_seccomp **baseline_out, struct cordon_seccomp **owned_filter,
+            struct cordon_spec **out, struct cordon_error *err)
+{
+  cleanup_spec struct cordon_spec *spec = NULL;
+  cleanup_close int rootfd = -1;
+  cleanup_free char *config = NULL;
+  int r;
+
+  (void) baseline_out;
+  if (a->bundle)
+    {
+      if (asprintf (&config, "%s/config.json", a->bundle) < 0)
+        return cordon_error_set (err, ENOMEM, "out of memory");
+      r = spec_load_file (config, &spec, err);
+    }
+  else
+    {
+      r = spec_new_default (false, &spec, err);
+      if (r >= 0)
+        r = spec_set_string (&spec->root_path, a->rootfs, err);
+    }
+  if (r < 0)
+    return r;
+  for (size_t i = 0; i < a->n_flags; i++)
+    {
+      r = apply_flag (spec, &a->flags[i], err);
+      if (r < 0)
+        return r;
+    }
+  if (a->entrypoint)
+    r = spec_set_entrypoint (spec, a->entrypoint, a->command, err);
+  else if (a->command[0])
+    r = spec_set_args (spec, a->command, err);
+  if (r < 0)
+    return r;
+  spec->process.terminal = a->tty;
+
+  if (a->seccomp_unconfined)
+    spec->cordon.seccomp_mode = SECCOMP_MODE_UNCONFINED;
+  else if (a->seccomp_file)
+    {
+      r = seccomp_docker_load (a->seccomp_file, spec->process.caps_bounding, owned_filter, err);
+      if (r < 0)
+        return cordon_error_wrap (err, "--security-opt seccomp=%s", a->seccomp_file);
+      seccomp_spec_free (spec->seccomp);
+      spec->seccomp = *owned_filter;
+      *owned_filter = NULL;
+      spec->cordon.seccomp_mode = SECCOMP_MODE_SPEC;
+    }
+
+  {
+    cleanup_free char *root = NULL;
+    if (a->bundle && spec->root_path[0] != '/')
+      {
+        if (asprintf (&root, "%s/%s", a->bundle, spec->root_path) < 0)
+          return cordon_error_set (err, ENOMEM, "out of memory");
+      }
+    rootfd = open (root ? root : spec->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0)
+      return cordon_error_set (err, errno, "%s %s", a->bundle ? "root.path" : "--rootfs",
+                               root ? root : spec->root_path);
+  }
+  if (a->user)
+    {
+      r = apply_user (spec, rootfd, a->user, err);
+      if (r < 0)
+        return r;
+    }
+  if (a->rootfs)
+    {
+      r = apply_default_env (spec, rootfd, a->tty, err);
+      if (r < 0)
+        return r;
+    }
+  *out = steal_pointer (&spec);
+  return 0;
+}
+
+static void
+report (const struct run_args *a, const struct sandbox_result *result)
+{
+  if (a->quiet)
+    return;
+  if (result->status == RESULT_RUNTIME_ERROR && result->error)
+    fprintf (stderr, "cordon: %s\n", result->error);
+  else if (result->status == RESULT_SIGNAL)
+    fprintf (stderr, "cordon: killed by signal %d (%s)\n", result->signal, sigabbrev_np (result->signal) ?: "?");
+}
+
+int
+cli_run (int argc, char **argv)
+{
+  cleanup_error struct cordon_error err = { 0 };
+  struct run_args a = { 0 };
+  cleanup_spec struct cordon_spec *spec = NULL;
+  struct cordon_seccomp *owned_filter = NULL;
+  struct cordon_seccomp *baseline = NULL;
+  struct sandbox_result result = { 0 };
+  struct sandbox_options opts = { 0 };
+  int exit_code;
+  int r;
+
+  r = parse_args (argc, argv, &a, &err);
+  if (r < 0)
+    {
+      free (a.flags);
+      fprintf (stderr, "cordon: %s\n", err.msg);
+      return EXIT_CORDON_FAILED;
+    }
+  r = build_spec (&a, NULL, &owned_filter, &spec, &err);
+  if (r >= 0 && spec->cordon.seccomp_mode == SECCOMP_MODE_BASELINE)
+    r = seccomp_baseline_new (&baseline, &err);
+  if (r >= 0)
+    {
+      opts.base_dir = a.bundle;
+      opts.keep_stdin = a.interactive;
+      opts.baseline_seccomp = baseline;
+      r = sandbox_run (spec, &opts, &result, &err);
+    }
+  else
+    {
+      result.status = RESULT_SANDBOX_ERROR;
+      result.exit_code = EXIT_CORDON_FAILED;
+      result.error = err.msg ? strdup (err.msg) : NULL;
+    }
+  if (r < 0)
+    fprintf (stderr, "cordon: %s\n", err.msg ? err.msg : "sandbox failed");
+  else
+    report (&a, &result);
+  exit_code = result.exit_code;
+  if (a.result_path)
+    {
+      cleanup_error struct cordon_error werr = { 0 };
+      if (result_write_file (&result, a.result_path, &werr) < 0)
+        {
+          fprintf (stderr, "cordon: %s\n", werr.msg);
+          if (exit_code == 0)
+            exit_code = EXIT_CORDON_FAILED;
+        }
+    }
+  result_release (&result);
+  seccomp_spec_free (baseline);
+  seccomp_spec_free (owned_filter);
+  free (a.flags);
+  return exit_code;
+}

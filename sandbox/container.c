@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* sandbox_run: validate the spec, prepare what only the host side can
+ * (id maps, the seccomp program, mount points, bind sources as root), clone
+ * init into the new namespaces, and hand over to the monitor.  */
+#include "sandbox/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "sandbox/idmap.h"
+#include "sandbox/init.h"
+#include "sandbox/monitor.h"
+#include "sandbox/pty.h"
+#include "sandbox/rootfs.h"
+#include "sandbox/seccomp.h"
+#include "sandbox/sync.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static const struct
+{
+  int flag;
+  enum layer layer;
+} ns_layers[] = {
+  { CLONE_NEWUSER, LAYER_USER_NS }, { CLONE_NEWNS, LAYER_MOUNT_NS },       { CLONE_NEWPID, LAYER_PID_NS },
+  { CLONE_NEWNET, LAYER_NET_NS },   { CLONE_NEWIPC, LAYER_IPC_NS },        { CLONE_NEWUTS, LAYER_UTS_NS },
+  { CLONE_NEWCGROUP, LAYER_CGROUP_NS }, { CLONE_NEWTIME, LAYER_TIME_NS },
+};
+
+/* Per-run resources the monitor holds; released on every path.  */
+struct run_state
+{
+  int rootfd;
+  int devnull;
+  int sync[2];
+  int sigfd;
+  int pidfd;
+  char **bind_paths; /* spec->n_mounts entries */
+  int *bind_fds;     /* spec->n_mounts entries */
+  size_t n_mounts;
+  struct cordon_bpf bpf;
+  struct pty_relay pty;
+  bool has_pty;
+  sigset_t old_mask;
+  bool mask_saved;
+};
+
+static void
+run_state_release (struct run_state *s)
+{
+  int *fds[] = { &s->rootfd, &s->devnull, &s->sync[0], &s->sync[1], &s->sigfd, &s->pidfd };
+
+  for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+    if (*fds[i] >= 0)
+      {
+        close (*fds[i]);
+        *fds[i] = -1;
+      }
+  for (size_t i = 0; i < s->n_mounts; i++)
+    {
+      if (s->bind_paths)
+        free (s->bind_paths[i]);
+      if (s->bind_fds && s->bind_fds[i] >= 0)
+        close (s->bind_fds[i]);
+    }
+  free (s->bind_paths);
+  free (s->bind_fds);
+  s->bind_paths = NULL;
+  s->bind_fds = NULL;
+  seccomp_bpf_free (&s->bpf);
+  if (s->has_pty)
+    pty_relay_close (&s->pty);
+  if (s->mask_saved)
+    sigprocmask (SIG_SETMASK, &s->old_mask, NULL);
+}
+
+static int
+validate_spec (const struct cordon_spec *spec, struct cordon_error *err)
+{
+  if (spec->process.args == NULL || spec->process.args[0] == NULL)
+    return cordon_error_set (err, EINVAL, "no command to run (process.args is empty)");
+  if (spec->root_path == NULL)
+    return cordon_error_set (err, EINVAL, "no root filesystem (root.path)");
+  if (!spec_has_namespace (spec, CLONE_NEWUSER))
+    return cordon_error_set (err, EINVAL, "linux.namespaces: cordon always uses a user namespace; add {\"type\": \"user\"}");
+  if (!spec_has_namespace (spec, CLONE_NEWNS))
+    return cordon_error_set (err, EINVAL, "linux.namespaces: cordon always uses a mount namespace; add {\"type\": \"mount\"}");
+  if (!spec_has_namespace (spec, CLONE_NEWPID))
+    return cordon_error_set (err, EINVAL, "linux.namespaces: cordon always uses a pid namespace; add {\"type\": \"pid\"}");
+  for (size_t i = 0; i < spec->n_namespaces; i++)
+    if (spec->namespaces[i].path != NULL)
+      return cordon_error_set (err, ENOTSUP, "linux.namespaces: joining an existing namespace (`%s`) is not supported",
+                               spec->namespaces[i].path);
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    if (spec->mounts[i].destination == NULL || spec->mounts[i].destination[0] != '/')
+      return cordon_error_set (err, EINVAL, "mounts[%zu]: destination must be an absolute path", i);
+  return 0;
+}
+
+static char *
+join_base (const char *base, const char *path)
+{
+  char *out = NULL;
+
+  if (path[0] == '/' || base == NULL)
+    return strdup (path);
+  if (asprintf (&out, "%s/%s", base, path) < 0)
+    return NULL;
+  return out;
+}
+
+static int
+open_root (const struct cordon_spec *spec, const struct sandbox_options *opts, struct cordon_error *err)
+{
+  cleanup_free char *path = join_base (opts->base_dir, spec->root_path);
+  int fd;
+
+  if (path == NULL)
+    return cordon_error_set (err, ENOMEM, "root path");
+  fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return cordon_error_set (err, errno, "root filesystem `%s`", path);
+  return fd;
+}
+
+static bool
+mount_is_bind (const struct cordon_mount *m)
+{
+  if (m->type && strcmp (m->type, "bind") == 0)
+    return true;
+  for (char **o = m->options; o && *o; o++)
+    if (strcmp (*o, "bind") == 0 || strcmp (*o, "rbind") == 0)
+      return true;
+  return false;
+}
+
+/* Bind sources become absolute, existing paths: the sandbox resolves them
+ * from another working directory, and a missing source is the caller's
+ * mistake, reported now with its name.  */
+static int
+resolve_bind_sources (const struct cordon_spec *spec, const struct sandbox_options *opts, struct run_state *s,
+                      struct cordon_error *err)
+{
+  s->n_mounts = spec->n_mounts;
+  s->bind_paths = calloc (spec->n_mounts + 1, sizeof *s->bind_paths);
+  s->bind_fds = calloc (spec->n_mounts + 1, sizeof *s->bind_fds);
+  if (s->bind_paths == NULL || s->bind_fds == NULL)
+    return cordon_error_set (err, ENOMEM, "mounts");
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    {
+      const struct cordon_mount *m = &spec->mounts[i];
+      cleanup_free char *joined = NULL;
+
+      s->bind_fds[i] = -1;
+      if (!mount_is_bind (m))
+        continue;
+      if (m->source == NULL)
+        return cordon_error_set (err, EINVAL, "mount `%s`: a bind mount needs a source", m->destination);
+      joined = join_base (opts->base_dir, m->source);
+      if (joined == NULL)
+        return cordon_error_set (err, ENOMEM, "mount source");
+      s->bind_paths[i] = realpath (joined, NULL);
+      if (s->bind_paths[i] == NULL)
+        return cordon_error_set (err, errno, "mount `%s`: source `%s`", m->destination, m->source);
+    }
+  return 0;
+}
+
+static void
+fill_layers (const struct cordon_spec *spec, bool time_ns, bool seccomp, struct sandbox_result *result)
+{
+  for (size_t i = 0; i < sizeof ns_layers / sizeof ns_layers[0]; i++)
+    {
+      bool on = ns_layers[i].flag == CLONE_NEWTIME ? time_ns : spec_has_namespace (spec, ns_layers[i].flag);
+      result->layers[ns_layers[i].layer] = on ? LAYER_STATE_ENFORCED : LAYER_STATE_DISABLED;
+    }
+  if (spec_has_namespace (spec, CLONE_NEWTIME) && !time_ns)
+    {
+      result->layers[LAYER_TIME_NS] = LAYER_STATE_UNAVAILABLE;
+      result->layer_reasons[LAYER_TIME_NS] = "the kernel has no time namespaces";
+    }
+  result->layers[LAYER_READONLY_ROOT] = LAYER_STATE_ENFORCED;
+  result->layers[LAYER_CAPABILITIES] = LAYER_STATE_ENFORCED;
+  result->layers[LAYER_NO_NEW_PRIVS] = LAYER_STATE_ENFORCED;
+  result->layers[LAYER_SECCOMP] = seccomp ? LAYER_STATE_ENFORCED : LAYER_STATE_DISABLED;
+  result->layers[LAYER_LANDLOCK] = LAYER_STATE_UNAVAILABLE;
+  result->layer_reasons[LAYER_LANDLOCK] = "not implemented yet in this version of cordon";
+  result->layers[LAYER_APPARMOR] = LAYER_STATE_UNAVAILABLE;
+  result->layer_reasons[LAYER_APPARMOR] = "not implemented yet in this version of cordon";
+  result->layers[LAYER_CGROUP_LIMITS] = LAYER_STATE_UNAVAILABLE;
+  result->layer_reasons[LAYER_CGROUP_LIMITS] = "not implemented yet in this version of cordon";
+  result->network = spec_has_namespace (spec, CLONE_NEWNET) ? "none" : "host";
+}
+
+static unsigned long long
+clone_flags_for (const struct cordon_spec *spec)
+{
+  unsigned long long flags = 0;
+
+  for (size_t i = 0; i < sizeof ns_layers / sizeof ns_layers[0]; i++)
+    if (spec_has_namespace (spec, ns_layers[i].flag))
+      flags |= (unsigned long long) ns_layers[i].flag;
+  return flags;
+}
+
+static pid_t
+clone_init (unsigned long long flags, int *pidfd)
+{
+  struct clone_args args = {
+    .flags = flags | CLONE_PIDFD,
+    .pidfd = (uint64_t) (uintptr_t) pidfd,
+    .exit_signal = SIGCHLD,
+  };
+
+  return (pid_t) syscall (SYS_clone3, &args, sizeof args);
+}
+
+/* Starts init with the root directory as its working directory (see
+ * rootfs_setup); restores ours after.  */
+static pid_t
+spawn_init (const struct init_context *ctx, struct run_state *s, unsigned long long *flags, struct cordon_error *err)
+{
+  cleanup_close int savedcwd = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  pid_t pid;
+
+  if (savedcwd < 0)
+    return cordon_error_set (err, errno, "open the working directory");
+  if (fchdir (s->rootfd) < 0)
+    return cordon_error_set (err, errno, "fchdir to the root filesystem");
+  pid = clone_init (*flags, &s->pidfd);
+  if (pid < 0 && errno == EINVAL && (*flags & CLONE_NEWTIME))
+    {
+      *flags &= ~(unsigned long long) CLONE_NEWTIME;
+      pid = clone_init (*flags, &s->pidfd);
+    }
+  if (pid == 0)
+    {
+      close (s->sync[0]);
+      init_main (ctx);
+    }
+  if (pid < 0)
+    {
+      int saved = errno;
+      if (fchdir (savedcwd) < 0)
+        abort ();
+      return cordon_error_set (err, saved, "clone3 into new namespaces");
+    }
+  if (fchdir (savedcwd) < 0)
+    {
+      kill (pid, SIGKILL);
+      waitpid (pid, NULL, 0);
+      return cordon_error_set (err, errno, "restore the working directory");
+    }
+  return pid;
+}
+
+static int
+prepare (const struct cordon_spec *spec, const struct sandbox_options *opts, struct run_state *s,
+         struct idmap_plan *idmap, struct cordon_error *err)
+{
+  const struct cordon_seccomp *filter = NULL;
+  int r;
+
+  r = validate_spec (spec, err);
+  if (r < 0)
+    return r;
+  r = idmap_plan_for_spec (spec, idmap, err);
+  if (r < 0)
+    return r;
+  if (spec->cordon.seccomp_mode == SECCOMP_MODE_SPEC)
+    filter = spec->seccomp;
+  else if (spec->cordon.seccomp_mode == SECCOMP_MODE_BASELINE)
+    {
+      filter = opts->baseline_seccomp;
+      if (filter == NULL)
+        return cordon_error_set (err, EINVAL, "no baseline seccomp filter given");
+    }
+  if (filter)
+    {
+      r = seccomp_filter_compile (filter, &s->bpf, err);
+      if (r < 0)
+        return r;
+    }
+  s->rootfd = open_root (spec, opts, err);
+  if (s->rootfd < 0)
+    return s->rootfd;
+  r = resolve_bind_sources (spec, opts, s, err);
+  if (r < 0)
+    return r;
+  r = rootfs_prepare_mount_points (spec, s->rootfd, (const char *const *) s->bind_paths, err);
+  if (r < 0)
+    return r;
+  if (geteuid () == 0)
+    {
+      r = rootfs_open_bind_sources (spec, (const char *const *) s->bind_paths, s->bind_fds, err);
+      if (r < 0)
+        return r;
+    }
+  if (spec->process.terminal)
+    {
+      r = pty_relay_open (&s->pty, opts->keep_stdin, err);
+      s->has_pty = true;
+      if (r < 0)
+        return r;
+    }
+  else if (!opts->keep_stdin)
+    {
+      s->devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (s->devnull < 0)
+        return cordon_error_set (err, errno, "open /dev/null");
+    }
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s->sync) < 0)
+    return cordon_error_set (err, errno, "socketpair");
+  s->sigfd = monitor_block_signals (&s->old_mask, err);
+  if (s->sigfd < 0)
+    return s->sigfd;
+  s->mask_saved = true;
+  return 0;
+}
+
+static int
+sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options *opts, struct run_state *s,
+                   struct sandbox_result *result, struct cordon_error *err)
+{
+  struct idmap_plan idmap;
+  unsigned long long flags;
+  struct sync_msg go = { .type = SYNC_GO };
+  struct monitor m = { 0 };
+  pid_t pid;
+  int r;
+
+  clock_gettime (CLOCK_MONOTONIC, &m.started);
+  r = prepare (spec, opts, s, &idmap, err);
+  if (r < 0)
+    return r;
+
+  struct init_context ctx = {
+    .spec = spec,
+    .idmap = &idmap,
+    .bpf = s->bpf.insns ? &s->bpf : NULL,
+    .rootfs = { .spec = spec, .bind_fds = s->bind_fds, .bind_paths = (const char *const *) s->bind_paths,
+                .has_netns = spec_has_namespace (spec, CLONE_NEWNET) },
+    .sync_fd = s->sync[1],
+    .stdin_fd = s->devnull,
+    .pty_slave = s->has_pty ? s->pty.slave : -1,
+    .has_netns = spec_has_namespace (spec, CLONE_NEWNET),
+    .has_utsns = spec_has_namespace (spec, CLONE_NEWUTS),
+  };
+  flags = clone_flags_for (spec);
+  pid = spawn_init (&ctx, s, &flags, err);
+  if (pid < 0)
+    return pid;
+  fill_layers (spec, (flags & CLONE_NEWTIME) != 0, ctx.bpf != NULL, result);
+  close (s->sync[1]);
+  s->sync[1] = -1;
+
+  r = idmap_write (pid, &idmap, err);
+  if (r >= 0 && sync_send (s->sync[0], &go) < 0)
+    r = cordon_error_set (err, errno, "start the sandbox");
+  if (r < 0)
+    {
+      kill (pid, SIGKILL);
+      waitpid (pid, NULL, 0);
+      return r;
+    }
+  if (s->has_pty)
+    {
+      /* Only the workload holds the slave now: its exit closes the master.  */
+      close (s->pty.slave);
+      s->pty.slave = -1;
+      pty_relay_start (&s->pty);
+    }
+  m.init_pid = pid;
+  m.pidfd = s->pidfd;
+  m.sync_fd = s->sync[0];
+  m.sigfd = s->sigfd;
+  m.pty = s->has_pty ? &s->pty : NULL;
+  return monitor_wait (&m, result, err);
+}
+
+int
+sandbox_run (const struct cordon_spec *spec, const struct sandbox_options *opts, struct sandbox_result *result,
+             struct cordon_error *err)
+{
+  struct run_state s = { .rootfd = -1, .devnull = -1, .sync = { -1, -1 }, .sigfd = -1, .pidfd = -1 };
+  int r;
+
+  result->status = RESULT_SANDBOX_ERROR;
+  result->exit_code = 125;
+  result->network = spec_has_namespace (spec, CLONE_NEWNET) ? "none" : "host";
+  r = sandbox_run_state (spec, opts, &s, result, err);
+  run_state_release (&s);
+  if (r < 0)
+    {
+      result->status = RESULT_SANDBOX_ERROR;
+      if (result->exit_code == 0 || result->exit_code < 125)
+        result->exit_code = 125;
+      if (result->error == NULL && err->msg)
+        result->error = strdup (err->msg);
+    }
+  return r;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Running a sandbox in the foreground: the calling process is the monitor.
+ * One path for every spec, whether it came from `run` flags or a bundle.  */
+#ifndef CORDON_SANDBOX_CONTAINER_H
+#define CORDON_SANDBOX_CONTAINER_H
+
+#include <stdbool.h>
+
+#include "sandbox/result.h"
+#include "sandbox/spec.h"
+
+struct sandbox_options
+{
+  const char *base_dir;  /* relative root and bind paths resolve against it; NULL: the cwd */
+  bool keep_stdin;       /* -i: the workload reads our stdin; otherwise /dev/null */
+  /* The filter applied when spec->cordon.seccomp_mode is BASELINE; it lives
+   * in profiles/, which this layer does not depend on.  */
+  const struct cordon_seccomp *baseline_seccomp;
+};
+
+/* Runs `spec` to completion.  Returns 0 when the workload ran (whatever its
+ * exit status, which is in `result`), or a negative errno when the sandbox
+ * could not be built (result->status is then RESULT_SANDBOX_ERROR and `err`
+ * says what failed).  */
+int sandbox_run (const struct cordon_spec *spec, const struct sandbox_options *opts, struct sandbox_result *result,
+                 struct cordon_error *err);
+
+#endif

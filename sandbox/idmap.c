@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "sandbox/idmap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+
+bool
+idmap_contains (const struct cordon_id_mapping *maps, size_t n, uint32_t id)
+{
+  for (size_t i = 0; i < n; i++)
+    if (id >= maps[i].container_id && id - maps[i].container_id < maps[i].size)
+      return true;
+  return false;
+}
+
+int
+idmap_subid_range (const char *file, uid_t uid, const char *name, uint32_t *start, uint32_t *size)
+{
+  cleanup_file FILE *f = fopen (file, "re");
+  cleanup_free char *line = NULL;
+  size_t cap = 0;
+  char uidstr[16];
+
+  if (f == NULL)
+    return -errno;
+  snprintf (uidstr, sizeof uidstr, "%u", (unsigned) uid);
+  while (getline (&line, &cap, f) > 0)
+    {
+      char *who = line, *s, *n, *end;
+      unsigned long long a, b;
+
+      s = strchr (line, ':');
+      if (s == NULL)
+        continue;
+      *s++ = '\0';
+      n = strchr (s, ':');
+      if (n == NULL)
+        continue;
+      *n++ = '\0';
+      if (strcmp (who, uidstr) != 0 && (name == NULL || strcmp (who, name) != 0))
+        continue;
+      errno = 0;
+      a = strtoull (s, &end, 10);
+      if (errno || end == s)
+        continue;
+      b = strtoull (n, &end, 10);
+      if (errno || end == n || b == 0 || a > UINT32_MAX || b > UINT32_MAX - a)
+        continue;
+      *start = (uint32_t) a;
+      *size = (uint32_t) b;
+      return 0;
+    }
+  return -ENOENT;
+}
+
+void
+idmap_root_range (uint32_t *start, uint32_t *size)
+{
+  if (idmap_subid_range ("/etc/subuid", 0, "root", start, size) == 0 && *start != 0)
+    {
+      if (*size > IDMAP_ROOT_DEFAULT_SIZE)
+        *size = IDMAP_ROOT_DEFAULT_SIZE;
+      return;
+    }
+  *start = IDMAP_ROOT_DEFAULT_START;
+  *size = IDMAP_ROOT_DEFAULT_SIZE;
+}
+
+const char *
+idmap_helper_path (const char *name)
+{
+  static const char *const uidmap[] = { "/usr/bin/newuidmap", "/bin/newuidmap", "/usr/local/bin/newuidmap",
+                                        "/usr/sbin/newuidmap" };
+  static const char *const gidmap[] = { "/usr/bin/newgidmap", "/bin/newgidmap", "/usr/local/bin/newgidmap",
+                                        "/usr/sbin/newgidmap" };
+  const char *const *paths = strcmp (name, "newuidmap") == 0 ? uidmap : gidmap;
+
+  for (size_t i = 0; i < sizeof uidmap / sizeof uidmap[0]; i++)
+    if (access (paths[i], X_OK) == 0)
+      return paths[i];
+  return NULL;
+}
+
+/* Does the process need ids other than container root?  */
+static bool
+spec_needs_more_ids (const struct cordon_spec *spec)
+{
+  return spec->process.uid != 0 || spec->process.gid != 0 || spec->process.n_additional_gids > 0;
+}
+
+static int
+plan_rootless (const struct cordon_spec *spec, struct idmap_plan *plan, struct cordon_error *err)
+{
+  uid_t uid = geteuid ();
+  gid_t gid = getegid ();
+  uint32_t sub_uid, n_sub_uid, sub_gid, n_sub_gid;
+  struct passwd *pw;
+  const char *name;
+
+  plan->uid[0] = (struct cordon_id_mapping){ 0, uid, 1 };
+  plan->gid[0] = (struct cordon_id_mapping){ 0, gid, 1 };
+  plan->n_uid = plan->n_gid = 1;
+  plan->deny_setgroups = true;
+  if (!spec_needs_more_ids (spec))
+    return 0;
+
+  /* The workload runs as another id: that needs a range of ids, which only a
+   * privileged helper can grant an unprivileged user.  */
+  pw = getpwuid (uid);
+  name = pw ? pw->pw_name : NULL;
+  if (idmap_helper_path ("newuidmap") == NULL || idmap_helper_path ("newgidmap") == NULL
+      || idmap_subid_range ("/etc/subuid", uid, name, &sub_uid, &n_sub_uid) < 0
+      || idmap_subid_range ("/etc/subgid", uid, name, &sub_gid, &n_sub_gid) < 0)
+    return cordon_error_set (err, EPERM,
+                             "user %" PRIu32 ":%" PRIu32 " is not mapped: rootless, only container root (your uid) "
+                             "exists unless newuidmap/newgidmap and subordinate ids in /etc/subuid and /etc/subgid "
+                             "are available",
+                             spec->process.uid, spec->process.gid);
+  plan->uid[1] = (struct cordon_id_mapping){ 1, sub_uid, n_sub_uid };
+  plan->gid[1] = (struct cordon_id_mapping){ 1, sub_gid, n_sub_gid };
+  plan->n_uid = plan->n_gid = 2;
+  plan->use_helper = true;
+  plan->deny_setgroups = false;
+  return 0;
+}
+
+static int
+copy_spec_maps (const struct cordon_spec *spec, struct idmap_plan *plan, struct cordon_error *err)
+{
+  if (spec->n_uid_mappings > IDMAP_MAX || spec->n_gid_mappings > IDMAP_MAX)
+    return cordon_error_set (err, E2BIG, "linux.uidMappings: at most %d mappings", IDMAP_MAX);
+  if (spec->n_uid_mappings == 0 || spec->n_gid_mappings == 0)
+    return cordon_error_set (err, EINVAL, "linux.uidMappings and linux.gidMappings must be given together");
+  memcpy (plan->uid, spec->uid_mappings, spec->n_uid_mappings * sizeof plan->uid[0]);
+  memcpy (plan->gid, spec->gid_mappings, spec->n_gid_mappings * sizeof plan->gid[0]);
+  plan->n_uid = spec->n_uid_mappings;
+  plan->n_gid = spec->n_gid_mappings;
+  /* Host root inside a sandbox is never what a runner for untrusted code
+   * should do, whatever the config asks.  */
+  for (size_t i = 0; i < plan->n_gid; i++)
+    if (plan->gid[i].host_id == 0)
+      return cordon_error_set (err, EPERM, "linux.gidMappings: mapping onto host root (hostID 0) is refused");
+  for (size_t i = 0; i < plan->n_uid; i++)
+    if (plan->uid[i].host_id == 0)
+      return cordon_error_set (err, EPERM, "linux.uidMappings: mapping onto host root (hostID 0) is refused");
+  return 0;
+}
+
+int
+idmap_plan_for_spec (const struct cordon_spec *spec, struct idmap_plan *plan, struct cordon_error *err)
+{
+  uint32_t start, size;
+  int r;
+
+  memset (plan, 0, sizeof *plan);
+  if (spec->n_uid_mappings > 0 || spec->n_gid_mappings > 0)
+    {
+      r = copy_spec_maps (spec, plan, err);
+      if (r < 0)
+        return r;
+      if (geteuid () != 0)
+        {
+          /* One mapping of our own ids can be written directly; anything else
+           * needs the setuid helpers.  */
+          bool own = plan->n_uid == 1 && plan->n_gid == 1 && plan->uid[0].host_id == geteuid ()
+                     && plan->uid[0].size == 1 && plan->gid[0].host_id == getegid () && plan->gid[0].size == 1;
+          plan->use_helper = !own;
+          plan->deny_setgroups = own;
+        }
+    }
+  else if (geteuid () != 0)
+    {
+      r = plan_rootless (spec, plan, err);
+      if (r < 0)
+        return r;
+    }
+  else
+    {
+      idmap_root_range (&start, &size);
+      plan->uid[0] = (struct cordon_id_mapping){ 0, start, size };
+      plan->gid[0] = (struct cordon_id_mapping){ 0, start, size };
+      plan->n_uid = plan->n_gid = 1;
+    }
+
+  if (!idmap_contains (plan->uid, plan->n_uid, spec->process.uid))
+    return cordon_error_set (err, EINVAL, "process.user.uid %" PRIu32 " is not mapped in the user namespace",
+                             spec->process.uid);
+  if (!idmap_contains (plan->gid, plan->n_gid, spec->process.gid))
+    return cordon_error_set (err, EINVAL, "process.user.gid %" PRIu32 " is not mapped in the user namespace",
+                             spec->process.gid);
+  for (size_t i = 0; i < spec->process.n_additional_gids; i++)
+    if (!idmap_contains (plan->gid, plan->n_gid, spec->process.additional_gids[i]))
+      return cordon_error_set (err, EINVAL, "additional gid %" PRIu32 " is not mapped in the user namespace",
+                               spec->process.additional_gids[i]);
+  return 0;
+}
+
+static int
+format_map (const struct cordon_id_mapping *maps, size_t n, char *buf, size_t len)
+{
+  size_t off = 0;
+
+  for (size_t i = 0; i < n; i++)
+    {
+      int w = snprintf (buf + off, len - off, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n", maps[i].container_id,
+                        maps[i].host_id, maps[i].size);
+      if (w < 0 || (size_t) w >= len - off)
+        return -E2BIG;
+      off += (size_t) w;
+    }
+  return (int) off;
+}
+
+static int
+write_proc_file (pid_t pid, const char *name, const char *text, size_t len, struct cordon_error *err)
+{
+  char path[64];
+  cleanup_close int fd = -1;
+  ssize_t w;
+
+  snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, name);
+  fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return cordon_error_set (err, errno, "open `%s`", path);
+  w = write (fd, text, len);
+  if (w < 0)
+    return cordon_error_set (err, errno, "write `%s`", path);
+  if ((size_t) w != len)
+    return cordon_error_set (err, EIO, "write `%s`: short write", path);
+  return 0;
+}
+
+static int
+run_map_helper (const char *helper, pid_t pid, const struct cordon_id_mapping *maps, size_t n,
+                struct cordon_error *err)
+{
+  char args[3 + 3 * IDMAP_MAX + 1][24];
+  char *argv[3 + 3 * IDMAP_MAX + 1];
+  size_t argc = 0;
+  int status;
+  pid_t child;
+
+  snprintf (args[argc], sizeof args[argc], "%s", helper);
+  argv[argc] = args[argc];
+  argc++;
+  snprintf (args[argc], sizeof args[argc], "%d", (int) pid);
+  argv[argc] = args[argc];
+  argc++;
+  for (size_t i = 0; i < n; i++)
+    {
+      uint32_t v[3] = { maps[i].container_id, maps[i].host_id, maps[i].size };
+      for (int k = 0; k < 3; k++)
+        {
+          snprintf (args[argc], sizeof args[argc], "%" PRIu32, v[k]);
+          argv[argc] = args[argc];
+          argc++;
+        }
+    }
+  argv[argc] = NULL;
+
+  child = fork ();
+  if (child < 0)
+    return cordon_error_set (err, errno, "fork `%s`", helper);
+  if (child == 0)
+    {
+      char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+      execve (helper, argv, envp);
+      _exit (127);
+    }
+  while (waitpid (child, &status, 0) < 0)
+    if (errno != EINTR)
+      return cordon_error_set (err, errno, "waitpid `%s`", helper);
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    return cordon_error_set (err, EPERM, "`%s` failed (status %d): are the subordinate ids in /etc/subuid valid?",
+                             helper, WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
+  return 0;
+}
+
+int
+idmap_write (pid_t pid, const struct idmap_plan *plan, struct cordon_error *err)
+{
+  char buf[IDMAP_MAX * 40];
+  int len;
+  int r;
+
+  if (plan->use_helper)
+    {
+      r = run_map_helper (idmap_helper_path ("newuidmap"), pid, plan->uid, plan->n_uid, err);
+      if (r < 0)
+        return r;
+      return run_map_helper (idmap_helper_path ("newgidmap"), pid, plan->gid, plan->n_gid, err);
+    }
+
+  len = format_map (plan->uid, plan->n_uid, buf, sizeof buf);
+  if (len < 0)
+    return cordon_error_set (err, -len, "uid_map");
+  r = write_proc_file (pid, "uid_map", buf, (size_t) len, err);
+  if (r < 0)
+    return r;
+  if (plan->deny_setgroups)
+    {
+      r = write_proc_file (pid, "setgroups", "deny", 4, err);
+      if (r < 0)
+        return r;
+    }
+  len = format_map (plan->gid, plan->n_gid, buf, sizeof buf);
+  if (len < 0)
+    return cordon_error_set (err, -len, "gid_map");
+  return write_proc_file (pid, "gid_map", buf, (size_t) len, err);
+}

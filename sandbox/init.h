@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What runs inside the sandbox: init (pid 1), which builds the root and then
+ * forks the workload, reaps zombies and forwards signals; and the workload's
+ * last steps before execve.  */
+#ifndef CORDON_SANDBOX_INIT_H
+#define CORDON_SANDBOX_INIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sandbox/idmap.h"
+#include "sandbox/rootfs.h"
+#include "sandbox/seccomp.h"
+#include "sandbox/spec.h"
+
+/* What the workload writes to init when it cannot execve.  */
+struct exec_report
+{
+  int32_t exit_code;
+  char text[1000];
+};
+
+struct init_context
+{
+  const struct cordon_spec *spec;
+  const struct idmap_plan *idmap;
+  const struct cordon_bpf *bpf; /* NULL: no seccomp filter (unconfined by request) */
+  struct rootfs_context rootfs;
+  int sync_fd;    /* our end of the monitor's socket pair */
+  int stdin_fd;   /* dup'ed onto fd 0 unless -1 (keep the caller's stdin) */
+  int pty_slave;  /* the terminal's slave, or -1 */
+  bool has_netns;
+  bool has_utsns;
+};
+
+/* The sandbox's init.  Never returns.  */
+__attribute__ ((noreturn)) void init_main (const struct init_context *ctx);
+
+/* The workload, forked by init.  Never returns: execve or _exit with 125
+ * (setup), 126 (cannot execute) or 127 (not found) after writing what failed
+ * to `errfd`.  */
+__attribute__ ((noreturn)) void workload_main (const struct init_context *ctx, int errfd);
+
+#endif

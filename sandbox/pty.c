@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "sandbox/pty.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+static bool
+write_all (int fd, const char *buf, size_t len)
+{
+  while (len > 0)
+    {
+      ssize_t w = write (fd, buf, len);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w <= 0)
+        return false;
+      buf += w;
+      len -= (size_t) w;
+    }
+  return true;
+}
+
+int
+pty_relay_open (struct pty_relay *pty, bool relay_stdin, struct cordon_error *err)
+{
+  char name[64];
+
+  pty->master = pty->slave = -1;
+  pty->raw = false;
+  pty->stdin_open = relay_stdin;
+  pty->master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (pty->master < 0)
+    return cordon_error_set (err, errno, "open a pseudo-terminal");
+  if (grantpt (pty->master) < 0 || unlockpt (pty->master) < 0 || ptsname_r (pty->master, name, sizeof name) != 0)
+    return cordon_error_set (err, errno, "set up the pseudo-terminal");
+  pty->slave = open (name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (pty->slave < 0)
+    return cordon_error_set (err, errno, "open `%s`", name);
+  pty_relay_resize (pty);
+  return 0;
+}
+
+void
+pty_relay_resize (struct pty_relay *pty)
+{
+  struct winsize ws;
+
+  if (ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+    ioctl (pty->master, TIOCSWINSZ, &ws);
+}
+
+void
+pty_relay_start (struct pty_relay *pty)
+{
+  struct termios raw;
+
+  if (!pty->stdin_open || !isatty (STDIN_FILENO) || tcgetattr (STDIN_FILENO, &pty->saved) < 0)
+    return;
+  raw = pty->saved;
+  cfmakeraw (&raw);
+  if (tcsetattr (STDIN_FILENO, TCSANOW, &raw) == 0)
+    pty->raw = true;
+}
+
+bool
+pty_relay_master_ready (struct pty_relay *pty)
+{
+  char buf[8192];
+  ssize_t r = read (pty->master, buf, sizeof buf);
+
+  if (r < 0 && (errno == EINTR || errno == EAGAIN))
+    return true;
+  if (r <= 0)
+    return false; /* EIO: every slave fd is closed */
+  return write_all (STDOUT_FILENO, buf, (size_t) r);
+}
+
+void
+pty_relay_stdin_ready (struct pty_relay *pty)
+{
+  char buf[8192];
+  ssize_t r = read (STDIN_FILENO, buf, sizeof buf);
+
+  if (r < 0 && (errno == EINTR || errno == EAGAIN))
+    return;
+  if (r <= 0)
+    {
+      /* End of our input: the terminal's EOF character tells the workload.  */
+      char eof = 4;
+      write_all (pty->master, &eof, 1);
+      pty->stdin_open = false;
+      return;
+    }
+  write_all (pty->master, buf, (size_t) r);
+}
+
+void
+pty_relay_close (struct pty_relay *pty)
+{
+  if (pty->raw)
+    tcsetattr (STDIN_FILENO, TCSANOW, &pty->saved);
+  pty->raw = false;
+  if (pty->slave >= 0)
+    close (pty->slave);
+  if (pty->master >= 0)
+    close (pty->master);
+  pty->slave = pty->master = -1;
+}

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The workload's last steps, in the order the design fixes: new session and
+ * stdio, working directory, user and capabilities, no_new_privs, close every
+ * other fd, seccomp, execve.  */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "common/fd-util.h"
+#include "sandbox/caps.h"
+#include "sandbox/init.h"
+
+__attribute__ ((noreturn)) static void
+workload_fail (int errfd, int exit_code, const char *fmt, ...)
+{
+  struct exec_report report = { .exit_code = exit_code };
+  va_list ap;
+  ssize_t w;
+
+  va_start (ap, fmt);
+  vsnprintf (report.text, sizeof report.text, fmt, ap);
+  va_end (ap);
+  w = write (errfd, &report, sizeof report);
+  (void) w;
+  _exit (exit_code);
+}
+
+static void
+reset_signals (void)
+{
+  sigset_t none;
+
+  /* init blocked the signals it forwards; the workload starts clean.  */
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal (sig, SIG_DFL);
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+}
+
+static int
+setup_stdio (const struct init_context *ctx)
+{
+  if (ctx->pty_slave >= 0)
+    {
+      for (int fd = 0; fd < 3; fd++)
+        if (dup2 (ctx->pty_slave, fd) < 0)
+          return -errno;
+      if (ioctl (0, TIOCSCTTY, 0) < 0)
+        return -errno;
+      return 0;
+    }
+  if (ctx->stdin_fd >= 0 && dup2 (ctx->stdin_fd, 0) < 0)
+    return -errno;
+  return 0;
+}
+
+static const char *
+env_lookup (char *const *env, const char *name)
+{
+  size_t n = strlen (name);
+
+  for (; env && *env; env++)
+    if (strncmp (*env, name, n) == 0 && (*env)[n] == '=')
+      return *env + n + 1;
+  return NULL;
+}
+
+/* execvpe() searches the PATH of the calling process; the workload's PATH is
+ * the one in its own environment.  */
+__attribute__ ((noreturn)) static void
+exec_workload (const struct cordon_process *process, int errfd)
+{
+  const char *file = process->args[0];
+  const char *path;
+  int saw_eacces = 0;
+  int last = ENOENT;
+
+  if (strchr (file, '/') != NULL)
+    {
+      execve (file, process->args, process->env);
+      last = errno;
+      workload_fail (errfd, last == ENOENT || last == ENOTDIR ? 127 : 126, "exec `%s`: %s", file, strerror (last));
+    }
+  path = env_lookup (process->env, "PATH");
+  if (path == NULL)
+    path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  while (*path)
+    {
+      const char *end = strchrnul (path, ':');
+      char full[4096];
+      int n;
+
+      if (end == path)
+        n = snprintf (full, sizeof full, "%s", file); /* an empty entry means the cwd */
+      else
+        n = snprintf (full, sizeof full, "%.*s/%s", (int) (end - path), path, file);
+      if (n > 0 && (size_t) n < sizeof full)
+        {
+          execve (full, process->args, process->env);
+          if (errno == EACCES)
+            saw_eacces = 1;
+          else if (errno != ENOENT && errno != ENOTDIR)
+            last = errno;
+        }
+      path = *end ? end + 1 : end;
+    }
+  if (saw_eacces)
+    last = EACCES;
+  workload_fail (errfd, last == ENOENT ? 127 : 126, "exec `%s`: %s", file,
+                 last == ENOENT ? "command not found" : strerror (last));
+}
+
+void
+workload_main (const struct init_context *ctx, int errfd)
+{
+  const struct cordon_process *process = &ctx->spec->process;
+  cleanup_error struct cordon_error err = { 0 };
+  int keep[] = { errfd };
+  int r;
+
+  reset_signals ();
+  /* A new session with no controlling terminal from the host: the workload
+   * cannot push input into the caller's terminal (TIOCSTI).  */
+  if (setsid () < 0)
+    workload_fail (errfd, 125, "setsid: %s", strerror (errno));
+  r = setup_stdio (ctx);
+  if (r < 0)
+    workload_fail (errfd, 125, "set up stdio: %s", strerror (-r));
+  r = caps_apply (process, !ctx->idmap->deny_setgroups, &err);
+  if (r < 0)
+    workload_fail (errfd, 125, "%s", err.msg);
+  if (chdir (process->cwd ? process->cwd : "/") < 0)
+    workload_fail (errfd, 125, "working directory `%s`: %s", process->cwd, strerror (errno));
+  if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    workload_fail (errfd, 125, "prctl PR_SET_NO_NEW_PRIVS: %s", strerror (errno));
+  /* Only stdio crosses into the workload: no host fd, no runner fd.  */
+  r = fd_close_all_except (keep, 1);
+  if (r < 0)
+    workload_fail (errfd, 125, "close_range: %s", strerror (-r));
+  if (ctx->bpf != NULL && seccomp_bpf_install (ctx->bpf, &err) < 0)
+    workload_fail (errfd, 125, "%s", err.msg);
+  exec_workload (process, errfd);
+}

@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: Apache-2.0
+# Shared by the integration tests: each test script sources this file and is
+# called by meson as `SCRIPT CORDON PROBE SRCDIR`.  Output is TAP.
+set -u
+CORDON=$1
+PROBE=$2
+SRCDIR=$3
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/cordon-test.XXXXXX")
+ROOT=$TMP/root
+_n=0
+_failed=0
+_bg_pids=()
+
+_cleanup() {
+  for p in "${_bg_pids[@]}"; do kill "$p" 2>/dev/null; done
+  rm -rf "$TMP"
+}
+trap _cleanup EXIT
+
+ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
+not_ok() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $*"; }
+skip() { _n=$((_n + 1)); echo "ok $_n - # SKIP $*"; }
+diag() { sed 's/^/# /'; }
+
+# check DESC COMMAND...: passes when COMMAND succeeds.
+check() {
+  local desc=$1
+  shift
+  if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# expect_eq DESC EXPECTED ACTUAL
+expect_eq() {
+  if [ "$2" = "$3" ]; then ok "$1"; else
+    not_ok "$1"
+    printf 'expected: %s\nactual:   %s\n' "$2" "$3" | diag
+  fi
+}
+
+# expect_match DESC REGEX TEXT
+expect_match() {
+  if printf '%s' "$3" | grep -Eq -- "$2"; then ok "$1"; else
+    not_ok "$1"
+    printf 'expected to match: %s\nactual: %s\n' "$2" "$3" | diag
+  fi
+}
+
+# A root from Debian's busybox-static plus the attack probe.
+make_root() {
+  bash "$SRCDIR/examples/make-rootfs.sh" "$ROOT" >/dev/null || { echo "Bail out! cannot build the test root"; exit 1; }
+  cp "$PROBE" "$ROOT/bin/cordon-probe"
+  chmod 755 "$ROOT/bin/cordon-probe"
+}
+
+# crun ARGS...: cordon run --rootfs ROOT ARGS (stdout and stderr kept apart).
+crun_() { "$CORDON" run --rootfs "$ROOT" "$@"; }
+
+# json_field FILE KEY: a top-level scalar of a result file (no jq needed).
+json_field() {
+  sed -n "s/^  \"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$1" | head -n 1
+}
+
+# layer FILE NAME: a layer's state in a result file.
+json_layer() {
+  sed -n "s/^    \"$2\": \"\([a-z]*\)\",\{0,1\}$/\1/p" "$1" | head -n 1
+}
+
+bg() { "$@" & _bg_pids+=($!); }
+
+finish() {
+  echo "1..$_n"
+  [ "$_failed" = 0 ]
+}
+
+is_root() { [ "$(id -u)" = 0 ]; }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "sandbox/host-probe.h"
 
 bool
 idmap_contains (const struct cordon_id_mapping *maps, size_t n, uint32_t id)
@@ -21,59 +22,6 @@ idmap_contains (const struct cordon_id_mapping *maps, size_t n, uint32_t id)
     if (id >= maps[i].container_id && id - maps[i].container_id < maps[i].size)
       return true;
   return false;
-}
-
-int
-idmap_subid_range (const char *file, uid_t uid, const char *name, uint32_t *start, uint32_t *size)
-{
-  cleanup_file FILE *f = fopen (file, "re");
-  cleanup_free char *line = NULL;
-  size_t cap = 0;
-  char uidstr[16];
-
-  if (f == NULL)
-    return -errno;
-  snprintf (uidstr, sizeof uidstr, "%u", (unsigned) uid);
-  while (getline (&line, &cap, f) > 0)
-    {
-      char *who = line, *s, *n, *end;
-      unsigned long long a, b;
-
-      s = strchr (line, ':');
-      if (s == NULL)
-        continue;
-      *s++ = '\0';
-      n = strchr (s, ':');
-      if (n == NULL)
-        continue;
-      *n++ = '\0';
-      if (strcmp (who, uidstr) != 0 && (name == NULL || strcmp (who, name) != 0))
-        continue;
-      errno = 0;
-      a = strtoull (s, &end, 10);
-      if (errno || end == s)
-        continue;
-      b = strtoull (n, &end, 10);
-      if (errno || end == n || b == 0 || a > UINT32_MAX || b > UINT32_MAX - a)
-        continue;
-      *start = (uint32_t) a;
-      *size = (uint32_t) b;
-      return 0;
-    }
-  return -ENOENT;
-}
-
-void
-idmap_root_range (uint32_t *start, uint32_t *size)
-{
-  if (idmap_subid_range ("/etc/subuid", 0, "root", start, size) == 0 && *start != 0)
-    {
-      if (*size > IDMAP_ROOT_DEFAULT_SIZE)
-        *size = IDMAP_ROOT_DEFAULT_SIZE;
-      return;
-    }
-  *start = IDMAP_ROOT_DEFAULT_START;
-  *size = IDMAP_ROOT_DEFAULT_SIZE;
 }
 
 const char *
@@ -119,8 +67,8 @@ plan_rootless (const struct cordon_spec *spec, struct idmap_plan *plan, struct c
   pw = getpwuid (uid);
   name = pw ? pw->pw_name : NULL;
   if (idmap_helper_path ("newuidmap") == NULL || idmap_helper_path ("newgidmap") == NULL
-      || idmap_subid_range ("/etc/subuid", uid, name, &sub_uid, &n_sub_uid) < 0
-      || idmap_subid_range ("/etc/subgid", uid, name, &sub_gid, &n_sub_gid) < 0)
+      || host_subid_range ("/etc/subuid", uid, name, &sub_uid, &n_sub_uid) < 0
+      || host_subid_range ("/etc/subgid", uid, name, &sub_gid, &n_sub_gid) < 0)
     return cordon_error_set (err, EPERM,
                              "user %" PRIu32 ":%" PRIu32 " is not mapped: rootless, only container root (your uid) "
                              "exists unless newuidmap/newgidmap and subordinate ids in /etc/subuid and /etc/subgid "
@@ -186,7 +134,8 @@ idmap_plan_for_spec (const struct cordon_spec *spec, struct idmap_plan *plan, st
     }
   else
     {
-      idmap_root_range (&start, &size);
+      if (host_idmap_root_range (&start, &size) < 0)
+        return cordon_error_set (err, EIO, "read /etc/subuid");
       plan->uid[0] = (struct cordon_id_mapping){ 0, start, size };
       plan->gid[0] = (struct cordon_id_mapping){ 0, start, size };
       plan->n_uid = plan->n_gid = 1;

@@ -3,7 +3,8 @@
  * one mapping written directly (no helper).  When the workload needs more ids
  * (another user, supplementary groups) and newuidmap/newgidmap and
  * subordinate ids exist, they map the rest.  As root, container ids map into
- * an unprivileged host range, never onto host root.  */
+ * an unprivileged host range (host_idmap_root_range: the first range of root
+ * in /etc/subuid, or 1000000000+65536), never onto host root.  */
 #ifndef CORDON_SANDBOX_IDMAP_H
 #define CORDON_SANDBOX_IDMAP_H
 
@@ -14,8 +15,6 @@
 #include "sandbox/spec.h"
 
 #define IDMAP_MAX 5 /* the kernel's limit without a helper is 340; 5 is plenty here */
-#define IDMAP_ROOT_DEFAULT_START 1000000000u
-#define IDMAP_ROOT_DEFAULT_SIZE 65536u
 
 struct idmap_plan
 {
@@ -32,14 +31,6 @@ int idmap_plan_for_spec (const struct cordon_spec *spec, struct idmap_plan *plan
 
 /* Writes the maps of process `pid` (its user namespace is new and empty).  */
 int idmap_write (pid_t pid, const struct idmap_plan *plan, struct cordon_error *err);
-
-/* The subordinate range of `uid`/`name` in `file` (/etc/subuid or /etc/subgid):
- * 0 and the first range, or -ENOENT.  */
-int idmap_subid_range (const char *file, uid_t uid, const char *name, uint32_t *start, uint32_t *size);
-
-/* The host range root maps container ids into: the first range of root in
- * /etc/subuid when present, else IDMAP_ROOT_DEFAULT_*.  */
-void idmap_root_range (uint32_t *start, uint32_t *size);
 
 /* Path of newuidmap/newgidmap when installed, else NULL (static strings).  */
 const char *idmap_helper_path (const char *name);

@@ -31,6 +31,7 @@
  * purpose: shells, busybox, python, gcc, make, git and language runtimes
  * must work.  Names missing on an architecture are skipped when compiled;
  * 32-bit names matter for the x86/arm compat filters.  */
+/* clang-format off */
 static const char *const baseline_allowed[] = {
   "_llseek", "_newselect", "accept", "accept4", "access", "alarm", "arch_prctl", "arm_fadvise64_64",
   "arm_sync_file_range", "bind", "breakpoint", "brk", "cacheflush", "cachestat", "capget", "capset", "chdir",
@@ -124,6 +125,8 @@ static const char *const baseline_refused[] = {
   "sysfs", "uselib", "ustat", "vm86", "vm86old",
 };
 
+/* clang-format on */
+
 /* personality values Docker allows: PER_LINUX, PER_LINUX32, UNAME26 and
  * their combination, and 0xffffffff (query).  Anything else (notably
  * READ_IMPLIES_EXEC, ADDR_NO_RANDOMIZE) falls to the default action.  */
@@ -140,7 +143,7 @@ static const uint32_t baseline_ioctl_refused[] = { TIOCSTI, TIOCLINUX };
  * per value.  */
 #define BASELINE_MAX_PATTERNS 128
 #define COMPLEMENT_MAX_SET 4
-_Static_assert (N_ELEMENTS (baseline_ioctl_refused) <= COMPLEMENT_MAX_SET, "complement32 set too large");
+_Static_assert(N_ELEMENTS (baseline_ioctl_refused) <= COMPLEMENT_MAX_SET, "complement32 set too large");
 
 struct masked_pattern
 {
@@ -162,7 +165,7 @@ complement32 (const uint32_t *set, size_t n, int bit, uint32_t prefix, struct ma
   if (n == 0)
     {
       if (*n_out < BASELINE_MAX_PATTERNS)
-        out[(*n_out)++] = (struct masked_pattern) {
+        out[(*n_out)++] = (struct masked_pattern){
           .mask = bit == 31 ? 0 : ~0u << (bit + 1),
           .value = prefix,
         };
@@ -209,7 +212,7 @@ baseline_add_rule (struct baseline_builder *b, const char *const *names, size_t 
   s->n_rules++; /* counted before filling: seccomp_spec_free releases a half-built rule */
   rule->action = action;
   rule->has_errno_ret = action == SECCOMP_ACTION_ERRNO;
-  rule->errno_ret = (uint32_t) errno_ret;
+  rule->errno_ret = (uint32_t)errno_ret;
   rule->names = calloc (n_names + 1, sizeof *rule->names);
   if (rule->names == NULL)
     return cordon_error_set (err, ENOMEM, "baseline seccomp filter");
@@ -263,8 +266,8 @@ baseline_add_namespace_rules (struct baseline_builder *b, struct cordon_error *e
 
   r = baseline_add_masked (b, "clone", SECCOMP_ACTION_ALLOW, 0, clone_flags_index, CLONE_NEWUSER, 0, err);
   if (r == 0)
-    r = baseline_add_masked (b, "clone", SECCOMP_ACTION_ERRNO, EPERM, clone_flags_index, CLONE_NEWUSER,
-                             CLONE_NEWUSER, err);
+    r = baseline_add_masked (b, "clone", SECCOMP_ACTION_ERRNO, EPERM, clone_flags_index, CLONE_NEWUSER, CLONE_NEWUSER,
+                             err);
   if (r == 0)
     r = baseline_add_masked (b, "unshare", SECCOMP_ACTION_ALLOW, 0, 0, CLONE_NEWUSER, 0, err);
   if (r == 0)
@@ -283,8 +286,7 @@ baseline_add_ioctl_rules (struct baseline_builder *b, struct cordon_error *err)
 
   for (size_t i = 0; i < N_ELEMENTS (baseline_ioctl_refused); i++)
     {
-      r = baseline_add_masked (b, "ioctl", SECCOMP_ACTION_ERRNO, EPERM, 1, 0xffffffffu, baseline_ioctl_refused[i],
-                               err);
+      r = baseline_add_masked (b, "ioctl", SECCOMP_ACTION_ERRNO, EPERM, 1, 0xffffffffu, baseline_ioctl_refused[i], err);
       if (r < 0)
         return r;
     }

@@ -74,7 +74,7 @@ static const char *const caps_names[] = {
   "CAP_CHECKPOINT_RESTORE",
 };
 
-#define CAPS_N_NAMES ((int) (sizeof caps_names / sizeof caps_names[0]))
+#define CAPS_N_NAMES ((int)(sizeof caps_names / sizeof caps_names[0]))
 
 /* The highest capability the running kernel has: PR_CAPBSET_READ answers
  * EINVAL past it.  Asked of the kernel rather than /proc, which may not be
@@ -85,7 +85,7 @@ caps_kernel_last_cap (void)
   int last = -1;
   for (int cap = 0; cap < CAPS_MASK_BITS; cap++)
     {
-      if (prctl (PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0) < 0)
+      if (prctl (PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0) < 0)
         break;
       last = cap;
     }
@@ -139,7 +139,7 @@ caps_describe (int cap, char *buf, size_t size)
 static int
 caps_set_groups (const struct cordon_process *process, bool can_setgroups, struct cordon_error *err)
 {
-  _Static_assert (sizeof (gid_t) == sizeof (uint32_t), "gid_t is 32 bits");
+  _Static_assert(sizeof (gid_t) == sizeof (uint32_t), "gid_t is 32 bits");
 
   /* In a user namespace with setgroups denied (a rootless single-id map)
    * the process keeps the one group it has; additional gids cannot be
@@ -148,7 +148,7 @@ caps_set_groups (const struct cordon_process *process, bool can_setgroups, struc
     return 0;
   /* Always called, with an empty list too: the runner's own supplementary
    * groups (root's, when run as root) must not reach the workload.  */
-  if (setgroups (process->n_additional_gids, (const gid_t *) process->additional_gids) < 0)
+  if (setgroups (process->n_additional_gids, (const gid_t *)process->additional_gids) < 0)
     return cordon_error_set (err, errno, "setgroups");
   return 0;
 }
@@ -164,12 +164,12 @@ caps_drop_bounding (uint64_t keep, struct cordon_error *err)
       int r;
       if (caps_has (keep, cap))
         continue;
-      r = prctl (PR_CAPBSET_READ, (unsigned long) cap, 0, 0, 0);
+      r = prctl (PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0);
       if (r < 0)
         return cordon_error_set (err, errno, "read the bounding set for %s", caps_describe (cap, buf, sizeof buf));
       if (r == 0)
         continue; /* already gone: dropping again would need CAP_SETPCAP for nothing */
-      if (prctl (PR_CAPBSET_DROP, (unsigned long) cap, 0, 0, 0) < 0)
+      if (prctl (PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) < 0)
         return cordon_error_set (err, errno, "drop %s from the bounding set", caps_describe (cap, buf, sizeof buf));
     }
   return 0;
@@ -213,7 +213,7 @@ caps_set_sets (const struct cordon_process *process, struct cordon_error *err)
     {
       uint64_t masks[] = { process->caps_effective, process->caps_permitted, process->caps_inheritable };
       for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
-        if (caps_has (masks[i], cap) && capng_update (CAPNG_ADD, sets[i].type, (unsigned int) cap) < 0)
+        if (caps_has (masks[i], cap) && capng_update (CAPNG_ADD, sets[i].type, (unsigned int)cap) < 0)
           return cordon_error_set (err, EINVAL, "add %s to the %s set", caps_describe (cap, buf, sizeof buf),
                                    sets[i].what);
     }
@@ -234,7 +234,7 @@ caps_set_ambient (const struct cordon_process *process, struct cordon_error *err
   if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
     return cordon_error_set (err, errno, "clear the ambient set");
   for (int cap = 0; cap <= last; cap++)
-    if (caps_has (raise, cap) && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long) cap, 0, 0) < 0)
+    if (caps_has (raise, cap) && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)cap, 0, 0) < 0)
       return cordon_error_set (err, errno, "raise %s in the ambient set", caps_describe (cap, buf, sizeof buf));
   return 0;
 }

@@ -69,7 +69,7 @@ seccomp_action_to_scmp (enum cordon_seccomp_action action, bool has_errno_ret, u
       *out = SCMP_ACT_NOTIFY;
       return 0;
     }
-  return cordon_error_set (err, EINVAL, "unknown seccomp action %d", (int) action);
+  return cordon_error_set (err, EINVAL, "unknown seccomp action %d", (int)action);
 }
 
 static int
@@ -99,7 +99,7 @@ seccomp_op_to_scmp (enum cordon_seccomp_op op, enum scmp_compare *out, struct co
       *out = SCMP_CMP_MASKED_EQ;
       return 0;
     }
-  return cordon_error_set (err, EINVAL, "unknown seccomp operator %d", (int) op);
+  return cordon_error_set (err, EINVAL, "unknown seccomp operator %d", (int)op);
 }
 
 /* "SCMP_ARCH_X86_64" (the OCI spelling) or "x86_64" (libseccomp's).  */
@@ -113,7 +113,7 @@ seccomp_arch_from_name (const char *name, uint32_t *out, struct cordon_error *er
   if (strncasecmp (p, "SCMP_ARCH_", 10) == 0)
     p += 10;
   for (i = 0; p[i] != '\0' && i + 1 < sizeof lower; i++)
-    lower[i] = (p[i] >= 'A' && p[i] <= 'Z') ? (char) (p[i] - 'A' + 'a') : p[i];
+    lower[i] = (p[i] >= 'A' && p[i] <= 'Z') ? (char)(p[i] - 'A' + 'a') : p[i];
   lower[i] = '\0';
   if (p[i] != '\0' || i == 0)
     return cordon_error_set (err, EINVAL, "unknown seccomp architecture `%s`", name);
@@ -235,7 +235,7 @@ seccomp_add_rule (scmp_filter_ctx ctx, const struct cordon_seccomp_rule *rule, u
        * the default action still answers it.  */
       if (nr == __NR_SCMP_ERROR)
         continue;
-      r = seccomp_rule_add_array (ctx, action, nr, (unsigned int) rule->n_args, cmps);
+      r = seccomp_rule_add_array (ctx, action, nr, (unsigned int)rule->n_args, cmps);
       if (r < 0)
         return cordon_error_set (err, -r, "seccomp: add rule for `%s`", *name);
     }
@@ -260,25 +260,25 @@ seccomp_export_to_memory (scmp_filter_ctx ctx, struct cordon_bpf *out, struct co
     return cordon_error_set (err, -r, "seccomp: export BPF");
   if (fstat (fd, &st) < 0)
     return cordon_error_set (err, errno, "fstat of the exported BPF");
-  if (st.st_size <= 0 || st.st_size % (off_t) sizeof (struct sock_filter) != 0)
-    return cordon_error_set (err, EINVAL, "seccomp: exported BPF has a bad size %lld", (long long) st.st_size);
-  out->n_insns = (size_t) st.st_size / sizeof (struct sock_filter);
+  if (st.st_size <= 0 || st.st_size % (off_t)sizeof (struct sock_filter) != 0)
+    return cordon_error_set (err, EINVAL, "seccomp: exported BPF has a bad size %lld", (long long)st.st_size);
+  out->n_insns = (size_t)st.st_size / sizeof (struct sock_filter);
   if (out->n_insns > SECCOMP_MAX_INSNS)
     return cordon_error_set (err, E2BIG, "seccomp filter too large: %zu instructions, the kernel takes at most %d",
                              out->n_insns, SECCOMP_MAX_INSNS);
-  insns = malloc ((size_t) st.st_size);
+  insns = malloc ((size_t)st.st_size);
   if (insns == NULL)
     return cordon_error_set (err, ENOMEM, "allocate the seccomp program");
-  while (done < (size_t) st.st_size)
+  while (done < (size_t)st.st_size)
     {
-      ssize_t n = pread (fd, (char *) insns + done, (size_t) st.st_size - done, (off_t) done);
+      ssize_t n = pread (fd, (char *)insns + done, (size_t)st.st_size - done, (off_t)done);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
         return cordon_error_set (err, errno, "read the exported BPF");
       if (n == 0)
         return cordon_error_set (err, EIO, "read the exported BPF: short read");
-      done += (size_t) n;
+      done += (size_t)n;
     }
   out->insns = steal_pointer (&insns);
   return 0;
@@ -314,7 +314,7 @@ seccomp_filter_compile (const struct cordon_seccomp *filter, struct cordon_bpf *
     return cordon_error_set (err, -r, "seccomp: clear the NNP attribute");
   /* A binary tree over syscall numbers: a long allow-list costs O(log n)
    * per syscall instead of O(n).  Older libseccomp lacks it; not fatal.  */
-  (void) seccomp_attr_set (ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+  (void)seccomp_attr_set (ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
   r = seccomp_add_architectures (ctx, filter, err);
   if (r < 0)
     return r;
@@ -335,7 +335,7 @@ int
 seccomp_bpf_install (const struct cordon_bpf *bpf, struct cordon_error *err)
 {
   struct sock_fprog prog = {
-    .len = (unsigned short) bpf->n_insns,
+    .len = (unsigned short)bpf->n_insns,
     .filter = bpf->insns,
   };
   long r;
@@ -346,7 +346,7 @@ seccomp_bpf_install (const struct cordon_bpf *bpf, struct cordon_error *err)
   if (r < 0)
     return cordon_error_set (err, errno, "seccomp(SECCOMP_SET_MODE_FILTER)");
   /* With SECCOMP_FILTER_FLAG_NEW_LISTENER this is the notify fd.  */
-  return (int) r;
+  return (int)r;
 }
 
 void

@@ -93,7 +93,7 @@ probe_reach (const char *name, long r, int errnum)
 static int
 probe_keyctl (const char *name, char **args)
 {
-  (void) args;
+  (void)args;
   long r = syscall (SYS_add_key, "user", "cordon-probe", "x", 1, -2 /* KEY_SPEC_PROCESS_KEYRING */);
   return probe_result (name, r, errno);
 }
@@ -107,12 +107,12 @@ probe_bpf (const char *name, char **args)
     { .code = BPF_JMP | BPF_EXIT },
   };
   union bpf_attr attr;
-  (void) args;
+  (void)args;
   memset (&attr, 0, sizeof attr);
   attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-  attr.insns = (unsigned long) insns;
+  attr.insns = (unsigned long)insns;
   attr.insn_cnt = 2;
-  attr.license = (unsigned long) "GPL";
+  attr.license = (unsigned long)"GPL";
   long r = syscall (SYS_bpf, BPF_PROG_LOAD, &attr, sizeof attr);
   return probe_result (name, r, errno);
 }
@@ -121,7 +121,7 @@ static int
 probe_perf (const char *name, char **args)
 {
   struct perf_event_attr attr;
-  (void) args;
+  (void)args;
   memset (&attr, 0, sizeof attr);
   attr.type = PERF_TYPE_SOFTWARE;
   attr.size = sizeof attr;
@@ -135,7 +135,7 @@ probe_perf (const char *name, char **args)
 static int
 probe_userfaultfd (const char *name, char **args)
 {
-  (void) args;
+  (void)args;
   long r = syscall (SYS_userfaultfd, O_CLOEXEC);
   if (r < 0 && errno == EPERM) /* vm.unprivileged_userfaultfd=0: user-mode-only faults are still allowed */
     r = syscall (SYS_userfaultfd, O_CLOEXEC | 1 /* UFFD_USER_MODE_ONLY */);
@@ -146,7 +146,7 @@ static int
 probe_io_uring (const char *name, char **args)
 {
   struct io_uring_params params;
-  (void) args;
+  (void)args;
   memset (&params, 0, sizeof params);
   long r = syscall (SYS_io_uring_setup, 1, &params);
   return probe_result (name, r, errno);
@@ -155,7 +155,7 @@ probe_io_uring (const char *name, char **args)
 static int
 probe_kexec (const char *name, char **args)
 {
-  (void) args;
+  (void)args;
   /* Bad architecture flags: the kernel checks CAP_SYS_BOOT and
    * kexec_load_disabled first, then refuses these with EINVAL, so nothing
    * is loaded or unloaded even on a host.  */
@@ -166,7 +166,7 @@ probe_kexec (const char *name, char **args)
 static int
 probe_module (const char *name, char **args)
 {
-  (void) args;
+  (void)args;
   /* No image: past the capability check the kernel fails with EFAULT or
    * EINVAL.  */
   long r = syscall (SYS_init_module, NULL, 0, "");
@@ -181,7 +181,7 @@ probe_ptrace (const char *name, char **args)
   pid_t child;
   long r;
   int e;
-  (void) args;
+  (void)args;
   child = fork ();
   if (child < 0)
     return probe_blocked (name, strerror (errno));
@@ -200,7 +200,7 @@ probe_ptrace (const char *name, char **args)
 static int
 probe_personality (const char *name, char **args)
 {
-  (void) args;
+  (void)args;
   long r = syscall (SYS_personality, READ_IMPLIES_EXEC);
   return probe_result (name, r, errno);
 }
@@ -208,7 +208,7 @@ probe_personality (const char *name, char **args)
 static int
 probe_unshare_user (const char *name, char **args)
 {
-  (void) args;
+  (void)args;
   long r = unshare (CLONE_NEWUSER);
   return probe_result (name, r, errno);
 }
@@ -220,14 +220,14 @@ probe_reap (const char *name, long r, int errnum)
   if (r == 0)
     _exit (0);
   if (r > 0)
-    waitpid ((pid_t) r, NULL, 0);
+    waitpid ((pid_t)r, NULL, 0);
   return probe_result (name, r, errnum);
 }
 
 static int
 probe_clone_newuser (const char *name, char **args)
 {
-  (void) args;
+  (void)args;
 #if defined(__s390__) || defined(__s390x__)
   long r = syscall (SYS_clone, 0, CLONE_NEWUSER | SIGCHLD, 0, 0, 0);
 #else
@@ -240,7 +240,7 @@ static int
 probe_clone3 (const char *name, char **args)
 {
   struct clone_args ca;
-  (void) args;
+  (void)args;
   memset (&ca, 0, sizeof ca);
   ca.flags = CLONE_NEWUSER;
   ca.exit_signal = SIGCHLD;
@@ -257,7 +257,7 @@ probe_open_by_handle (const char *name, char **args)
     unsigned char bytes[MAX_HANDLE_SZ];
   } h;
   int mount_id, root, fd;
-  (void) args;
+  (void)args;
   h.fh.handle_bytes = MAX_HANDLE_SZ;
   if (name_to_handle_at (AT_FDCWD, "/", &h.fh, &mount_id, 0) < 0)
     return probe_blocked (name, strerror (errno));
@@ -271,7 +271,7 @@ probe_open_by_handle (const char *name, char **args)
 static int
 probe_unknown_syscall (const char *name, char **args)
 {
-  (void) args;
+  (void)args;
   long r = syscall (1000);
   return probe_result (name, r, errno);
 }
@@ -279,7 +279,7 @@ probe_unknown_syscall (const char *name, char **args)
 static int
 probe_tiocsti (const char *name, char **args)
 {
-  (void) args;
+  (void)args;
   long r = ioctl (0, TIOCSTI, "x");
   int e = errno;
   if (r < 0 && e == EIO) /* dev.tty.legacy_tiocsti=0 */
@@ -290,7 +290,7 @@ probe_tiocsti (const char *name, char **args)
 static int
 probe_mount (const char *name, char **args)
 {
-  (void) args;
+  (void)args;
   long r = mount ("tmpfs", "/tmp", "tmpfs", 0, "size=1m");
   int e = errno;
   if (r == 0)
@@ -302,7 +302,7 @@ static int
 probe_sethostname (const char *name, char **args)
 {
   char host[256] = "";
-  (void) args;
+  (void)args;
   /* Set it to what it is: a success changes nothing.  */
   if (gethostname (host, sizeof host - 1) < 0)
     return probe_blocked (name, strerror (errno));
@@ -353,7 +353,7 @@ static int
 probe_caps_empty (const char *name, char **args)
 {
   static const char *const caps[] = { "CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:", NULL };
-  (void) args;
+  (void)args;
   return probe_status_check (name, caps, 5, "0000000000000000");
 }
 
@@ -361,7 +361,7 @@ static int
 probe_nnp (const char *name, char **args)
 {
   static const char *const nnp[] = { "NoNewPrivs:", NULL };
-  (void) args;
+  (void)args;
   return probe_status_check (name, nnp, 1, "1");
 }
 
@@ -369,7 +369,7 @@ static int
 probe_seccomp_mode (const char *name, char **args)
 {
   static const char *const mode[] = { "Seccomp:", NULL };
-  (void) args;
+  (void)args;
   return probe_status_check (name, mode, 1, "2");
 }
 
@@ -415,7 +415,7 @@ probe_try_open (const char *path, int flags, const char *how)
 static int
 probe_exe (const char *name, char **args)
 {
-  (void) args;
+  (void)args;
   probe_try_open ("/proc/1/exe", O_RDONLY, "read");
   probe_try_open ("/proc/self/exe", O_RDONLY, "read");
   int fd = open ("/proc/1/exe", O_WRONLY | O_CLOEXEC);
@@ -429,7 +429,7 @@ probe_fds (const char *name, char **args)
   DIR *d = opendir ("/proc/self/fd");
   struct dirent *e;
   int extra = 0;
-  (void) args;
+  (void)args;
   if (d == NULL)
     return probe_blocked (name, strerror (errno));
   printf ("# fds:");
@@ -454,7 +454,7 @@ static int
 probe_cwd (const char *name, char **args)
 {
   char cwd[4096];
-  (void) args;
+  (void)args;
   if (getcwd (cwd, sizeof cwd) == NULL)
     return probe_blocked (name, strerror (errno));
   printf ("# cwd: %s\n", cwd);
@@ -469,16 +469,16 @@ probe_connect (const char *name, char **args)
   int port = atoi (args[1]);
   int fd;
   memset (&ss, 0, sizeof ss);
-  if (inet_pton (AF_INET, args[0], &((struct sockaddr_in *) &ss)->sin_addr) == 1)
+  if (inet_pton (AF_INET, args[0], &((struct sockaddr_in *)&ss)->sin_addr) == 1)
     {
       ss.ss_family = AF_INET;
-      ((struct sockaddr_in *) &ss)->sin_port = htons ((uint16_t) port);
+      ((struct sockaddr_in *)&ss)->sin_port = htons ((uint16_t)port);
       len = sizeof (struct sockaddr_in);
     }
-  else if (inet_pton (AF_INET6, args[0], &((struct sockaddr_in6 *) &ss)->sin6_addr) == 1)
+  else if (inet_pton (AF_INET6, args[0], &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1)
     {
       ss.ss_family = AF_INET6;
-      ((struct sockaddr_in6 *) &ss)->sin6_port = htons ((uint16_t) port);
+      ((struct sockaddr_in6 *)&ss)->sin6_port = htons ((uint16_t)port);
       len = sizeof (struct sockaddr_in6);
     }
   else
@@ -489,7 +489,7 @@ probe_connect (const char *name, char **args)
   fd = socket (ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return probe_blocked (name, strerror (errno));
-  int r = connect (fd, (struct sockaddr *) &ss, len);
+  int r = connect (fd, (struct sockaddr *)&ss, len);
   return probe_result (name, r, errno);
 }
 
@@ -499,7 +499,7 @@ probe_ps (const char *name, char **args)
   DIR *d = opendir ("/proc");
   struct dirent *e;
   int n = 0;
-  (void) args;
+  (void)args;
   if (d == NULL)
     return probe_blocked (name, strerror (errno));
   printf ("# pids:");
@@ -519,7 +519,7 @@ probe_uid (const char *name, char **args)
 {
   gid_t groups[256];
   int n = getgroups (256, groups);
-  (void) args;
+  (void)args;
   printf ("# uid=%u euid=%u gid=%u egid=%u groups=", getuid (), geteuid (), getgid (), getegid ());
   for (int i = 0; i < n; i++)
     printf ("%s%u", i ? "," : "", groups[i]);
@@ -546,7 +546,7 @@ probe_chroot_escape (const char *name, char **args)
 {
   const char *dir = "/tmp/cordon-probe-chroot";
   struct stat before, after;
-  (void) args;
+  (void)args;
   if (stat ("/", &before) < 0)
     return probe_blocked (name, strerror (errno));
   if (mkdir (dir, 0700) < 0 && errno != EEXIST)
@@ -565,8 +565,8 @@ probe_chroot_escape (const char *name, char **args)
   if (stat ("/", &after) < 0)
     return probe_blocked (name, strerror (errno));
   rmdir (dir);
-  printf ("# root before %lu:%lu after %lu:%lu\n", (unsigned long) before.st_dev, (unsigned long) before.st_ino,
-          (unsigned long) after.st_dev, (unsigned long) after.st_ino);
+  printf ("# root before %lu:%lu after %lu:%lu\n", (unsigned long)before.st_dev, (unsigned long)before.st_ino,
+          (unsigned long)after.st_dev, (unsigned long)after.st_ino);
   if (before.st_dev == after.st_dev && before.st_ino == after.st_ino)
     return probe_blocked (name, "chroot worked but / is still the sandbox root");
   return probe_ok (name);
@@ -575,7 +575,7 @@ probe_chroot_escape (const char *name, char **args)
 static int
 probe_setuid0 (const char *name, char **args)
 {
-  (void) args;
+  (void)args;
   printf ("# uid before: %u\n", getuid ());
   int r = setresuid (0, 0, 0);
   return probe_result (name, r, errno);
@@ -584,7 +584,7 @@ probe_setuid0 (const char *name, char **args)
 static int
 probe_kill_pid1 (const char *name, char **args)
 {
-  (void) args;
+  (void)args;
   if (kill (1, SIGKILL) < 0)
     return probe_blocked (name, strerror (errno));
   /* A namespace's init ignores SIGKILL from inside: kill() succeeds and

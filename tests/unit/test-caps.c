@@ -99,13 +99,13 @@ apply_in_child (const struct cordon_process *process, bool exec, char *text, siz
       if (fd < 0)
         _exit (5);
       n = read (fd, buf, sizeof buf);
-      if (n <= 0 || write (fds[1], buf, (size_t) n) != n)
+      if (n <= 0 || write (fds[1], buf, (size_t)n) != n)
         _exit (6);
       _exit (0);
     }
   close (fds[1]);
   while (got + 1 < size && (n = read (fds[0], text + got, size - 1 - got)) > 0)
-    got += (size_t) n;
+    got += (size_t)n;
   text[got] = '\0';
   close (fds[0]);
   cr_assert_eq (waitpid (pid, &status, 0), pid);

@@ -86,8 +86,7 @@ expect_result (const struct cordon_bpf *bpf, attempt_fn fn, const char *what)
 {
   long r;
   int status = run_filtered (bpf, fn, &r);
-  cr_assert (WIFEXITED (status) && WEXITSTATUS (status) == 0, "%s: child did not finish (status 0x%x)", what,
-             status);
+  cr_assert (WIFEXITED (status) && WEXITSTATUS (status) == 0, "%s: child did not finish (status 0x%x)", what, status);
   return r;
 }
 
@@ -291,7 +290,7 @@ static long
 int80 (long nr, long a, long b)
 {
   long ret;
-  __asm__ volatile ("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b) : "memory");
+  __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b) : "memory");
   return ret;
 }
 static long
@@ -349,7 +348,10 @@ Test (seccomp, masked_eq_takes_mask_then_value)
   /* OCI: value is the mask, valueTwo the value: deny when (arg0 & 0xf) == 8 */
   struct cordon_seccomp_arg arg = { .index = 0, .op = SECCOMP_OP_MASKED_EQ, .value = 0xf, .value_two = 8 };
   struct cordon_seccomp_rule rule = {
-    .names = names_personality, .action = SECCOMP_ACTION_ERRNO, .args = &arg, .n_args = 1,
+    .names = names_personality,
+    .action = SECCOMP_ACTION_ERRNO,
+    .args = &arg,
+    .n_args = 1,
   };
   struct cordon_seccomp filter = { .default_action = SECCOMP_ACTION_ALLOW, .rules = &rule, .n_rules = 1 };
   struct cordon_error err = { 0 };
@@ -436,7 +438,9 @@ Test (seccomp, bad_flag_and_bad_arch_are_named_in_the_error)
 Test (seccomp, errno_ret_out_of_range_is_refused)
 {
   struct cordon_seccomp filter = {
-    .default_action = SECCOMP_ACTION_ERRNO, .has_default_errno_ret = true, .default_errno_ret = 70000,
+    .default_action = SECCOMP_ACTION_ERRNO,
+    .has_default_errno_ret = true,
+    .default_errno_ret = 70000,
   };
   struct cordon_error err = { 0 };
   struct cordon_bpf bpf = { 0 };

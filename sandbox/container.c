@@ -311,10 +311,8 @@ prepare (const struct cordon_spec *spec, const struct sandbox_options *opts, str
     }
   if (spec->process.terminal)
     {
-      r = pty_relay_open (&s->pty, opts->keep_stdin, err);
+      pty_relay_init (&s->pty, opts->keep_stdin);
       s->has_pty = true;
-      if (r < 0)
-        return r;
     }
   else if (!opts->keep_stdin)
     {
@@ -355,7 +353,6 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
                 .has_netns = spec_has_namespace (spec, CLONE_NEWNET) },
     .sync_fd = s->sync[1],
     .stdin_fd = s->devnull,
-    .pty_slave = s->has_pty ? s->pty.slave : -1,
     .has_netns = spec_has_namespace (spec, CLONE_NEWNET),
     .has_utsns = spec_has_namespace (spec, CLONE_NEWUTS),
   };
@@ -368,20 +365,13 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
   s->sync[1] = -1;
 
   r = idmap_write (pid, &idmap, err);
-  if (r >= 0 && sync_send (s->sync[0], &go) < 0)
+  if (r >= 0 && sync_send (s->sync[0], &go, -1) < 0)
     r = cordon_error_set (err, errno, "start the sandbox");
   if (r < 0)
     {
       kill (pid, SIGKILL);
       waitpid (pid, NULL, 0);
       return r;
-    }
-  if (s->has_pty)
-    {
-      /* Only the workload holds the slave now: its exit closes the master.  */
-      close (s->pty.slave);
-      s->pty.slave = -1;
-      pty_relay_start (&s->pty);
     }
   m.init_pid = pid;
   m.pidfd = s->pidfd;

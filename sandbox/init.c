@@ -32,7 +32,7 @@ init_fail (const struct init_context *ctx, int exit_code, struct cordon_error *e
   struct sync_msg msg = { .type = SYNC_FAILED, .exit_code = exit_code };
 
   snprintf (msg.text, sizeof msg.text, "%s", err->msg ? err->msg : "sandbox setup failed");
-  sync_send (ctx->sync_fd, &msg);
+  sync_send (ctx->sync_fd, &msg, -1);
   _exit (exit_code);
 }
 
@@ -126,6 +126,32 @@ init_build (const struct init_context *ctx, struct cordon_error *err)
   return apply_rlimits (&ctx->spec->process, err);
 }
 
+/* -t: the terminal is allocated inside the sandbox's own devpts, so that
+ * the workload sees it under /dev/pts; the monitor gets the master.  */
+static int
+open_terminal (const struct init_context *ctx, struct cordon_error *err)
+{
+  cleanup_close int master = -1;
+  struct sync_msg msg = { .type = SYNC_TERMINAL };
+  char name[64];
+  int slave;
+
+  master = open ("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0)
+    return cordon_error_set (err, errno, "open /dev/ptmx");
+  if (unlockpt (master) < 0 || ptsname_r (master, name, sizeof name) != 0)
+    return cordon_error_set (err, errno, "set up the terminal");
+  slave = open (name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0)
+    return cordon_error_set (err, errno, "open `%s`", name);
+  if (sync_send (ctx->sync_fd, &msg, master) < 0)
+    {
+      close (slave);
+      return cordon_error_set (err, errno, "send the terminal to the monitor");
+    }
+  return slave;
+}
+
 static int
 block_signals (sigset_t *set, struct cordon_error *err)
 {
@@ -214,7 +240,7 @@ init_supervise (const struct init_context *ctx, int sigfd, pid_t workload)
             }
           else
             msg.exit_code = WEXITSTATUS (status);
-          sync_send (ctx->sync_fd, &msg);
+          sync_send (ctx->sync_fd, &msg, -1);
           /* Our exit ends the pid namespace: the kernel kills whatever the
            * workload left running.  */
           _exit (0);
@@ -231,13 +257,20 @@ init_main (const struct init_context *ctx)
   sigset_t set;
   int errpipe[2];
   int sigfd;
+  int tty = -1;
   pid_t pid;
 
-  if (sync_recv (ctx->sync_fd, &msg) <= 0 || msg.type != SYNC_GO)
+  if (sync_recv (ctx->sync_fd, &msg, NULL) <= 0 || msg.type != SYNC_GO)
     _exit (125); /* the monitor failed or is gone; it reports why */
 
   if (init_build (ctx, &err) < 0)
     init_fail (ctx, 125, &err);
+  if (ctx->spec->process.terminal)
+    {
+      tty = open_terminal (ctx, &err);
+      if (tty < 0)
+        init_fail (ctx, 125, &err);
+    }
   sigfd = block_signals (&set, &err);
   if (sigfd < 0)
     init_fail (ctx, 125, &err);
@@ -256,7 +289,7 @@ init_main (const struct init_context *ctx)
     {
       close (errpipe[0]);
       close (sigfd);
-      workload_main (ctx, errpipe[1]);
+      workload_main (ctx, errpipe[1], tty);
     }
   close (errpipe[1]);
   {
@@ -284,7 +317,7 @@ init_main (const struct init_context *ctx)
       init_fail (ctx, 125, &err);
     }
   msg = (struct sync_msg){ .type = SYNC_STARTED };
-  if (sync_send (ctx->sync_fd, &msg) < 0)
+  if (sync_send (ctx->sync_fd, &msg, -1) < 0)
     _exit (125);
   init_supervise (ctx, sigfd, pid);
 }

@@ -28,7 +28,6 @@ struct init_context
   struct rootfs_context rootfs;
   int sync_fd;    /* our end of the monitor's socket pair */
   int stdin_fd;   /* dup'ed onto fd 0 unless -1 (keep the caller's stdin) */
-  int pty_slave;  /* the terminal's slave, or -1 */
   bool has_netns;
   bool has_utsns;
 };
@@ -38,7 +37,7 @@ __attribute__ ((noreturn)) void init_main (const struct init_context *ctx);
 
 /* The workload, forked by init.  Never returns: execve or _exit with 125
  * (setup), 126 (cannot execute) or 127 (not found) after writing what failed
- * to `errfd`.  */
-__attribute__ ((noreturn)) void workload_main (const struct init_context *ctx, int errfd);
+ * to `errfd`.  `tty` is the terminal's slave for -t, else -1.  */
+__attribute__ ((noreturn)) void workload_main (const struct init_context *ctx, int errfd, int tty);
 
 #endif

@@ -45,10 +45,17 @@ monitor_block_signals (sigset_t *old, struct cordon_error *err)
 }
 
 static void
-take_message (struct init_report *rep, const struct sync_msg *msg)
+take_message (struct monitor *m, struct init_report *rep, const struct sync_msg *msg, int passed_fd)
 {
   switch (msg->type)
     {
+    case SYNC_TERMINAL:
+      if (m->pty && passed_fd >= 0)
+        {
+          pty_relay_attach (m->pty, passed_fd);
+          return;
+        }
+      break;
     case SYNC_STARTED:
       rep->started = true;
       break;
@@ -65,6 +72,8 @@ take_message (struct init_report *rep, const struct sync_msg *msg)
     default:
       break;
     }
+  if (passed_fd >= 0)
+    close (passed_fd);
 }
 
 static void
@@ -88,7 +97,7 @@ static int
 monitor_loop (struct monitor *m, struct init_report *rep)
 {
   bool sync_open = true;
-  bool master_open = m->pty != NULL;
+  bool master_open = true;
 
   for (;;)
     {
@@ -105,7 +114,7 @@ monitor_loop (struct monitor *m, struct init_report *rep)
           pfd[n] = (struct pollfd){ .fd = m->sync_fd, .events = POLLIN };
           i_sync = (int) n++;
         }
-      if (master_open)
+      if (m->pty && m->pty->master >= 0 && master_open)
         {
           pfd[n] = (struct pollfd){ .fd = m->pty->master, .events = POLLIN };
           i_master = (int) n++;
@@ -126,11 +135,12 @@ monitor_loop (struct monitor *m, struct init_report *rep)
       if (i_sync >= 0 && pfd[i_sync].revents)
         {
           struct sync_msg msg;
-          int r = sync_recv (m->sync_fd, &msg);
+          int passed_fd;
+          int r = sync_recv (m->sync_fd, &msg, &passed_fd);
           if (r <= 0)
             sync_open = false;
           else
-            take_message (rep, &msg);
+            take_message (m, rep, &msg, passed_fd);
         }
       if (i_master >= 0 && pfd[i_master].revents && !pty_relay_master_ready (m->pty))
         master_open = false;
@@ -146,16 +156,12 @@ static void
 drain_messages (struct monitor *m, struct init_report *rep)
 {
   struct sync_msg msg;
+  int passed_fd;
 
-  for (;;)
-    {
-      ssize_t r = recv (m->sync_fd, &msg, sizeof msg, MSG_DONTWAIT);
-      if (r != (ssize_t) sizeof msg)
-        break;
-      msg.text[sizeof msg.text - 1] = '\0';
-      take_message (rep, &msg);
-    }
-  if (m->pty)
+  /* init is gone, so its end is closed: this ends at EOF.  */
+  while (sync_recv (m->sync_fd, &msg, &passed_fd) > 0)
+    take_message (m, rep, &msg, passed_fd);
+  if (m->pty && m->pty->master >= 0)
     while (pty_relay_master_ready (m->pty))
       {
         struct pollfd pfd = { .fd = m->pty->master, .events = POLLIN };

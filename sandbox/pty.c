@@ -23,36 +23,15 @@ write_all (int fd, const char *buf, size_t len)
   return true;
 }
 
-int
-pty_relay_open (struct pty_relay *pty, bool relay_stdin, struct cordon_error *err)
+void
+pty_relay_init (struct pty_relay *pty, bool relay_stdin)
 {
-  char name[64];
-
-  pty->master = pty->slave = -1;
+  pty->master = -1;
   pty->raw = false;
   pty->stdin_open = relay_stdin;
-  pty->master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (pty->master < 0)
-    return cordon_error_set (err, errno, "open a pseudo-terminal");
-  if (grantpt (pty->master) < 0 || unlockpt (pty->master) < 0 || ptsname_r (pty->master, name, sizeof name) != 0)
-    return cordon_error_set (err, errno, "set up the pseudo-terminal");
-  pty->slave = open (name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (pty->slave < 0)
-    return cordon_error_set (err, errno, "open `%s`", name);
-  pty_relay_resize (pty);
-  return 0;
 }
 
-void
-pty_relay_resize (struct pty_relay *pty)
-{
-  struct winsize ws;
-
-  if (ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-    ioctl (pty->master, TIOCSWINSZ, &ws);
-}
-
-void
+static void
 pty_relay_start (struct pty_relay *pty)
 {
   struct termios raw;
@@ -63,6 +42,25 @@ pty_relay_start (struct pty_relay *pty)
   cfmakeraw (&raw);
   if (tcsetattr (STDIN_FILENO, TCSANOW, &raw) == 0)
     pty->raw = true;
+}
+
+void
+pty_relay_attach (struct pty_relay *pty, int master)
+{
+  if (pty->master >= 0)
+    close (pty->master);
+  pty->master = master;
+  pty_relay_resize (pty);
+  pty_relay_start (pty);
+}
+
+void
+pty_relay_resize (struct pty_relay *pty)
+{
+  struct winsize ws;
+
+  if (ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+    ioctl (pty->master, TIOCSWINSZ, &ws);
 }
 
 bool
@@ -103,9 +101,7 @@ pty_relay_close (struct pty_relay *pty)
   if (pty->raw)
     tcsetattr (STDIN_FILENO, TCSANOW, &pty->saved);
   pty->raw = false;
-  if (pty->slave >= 0)
-    close (pty->slave);
   if (pty->master >= 0)
     close (pty->master);
-  pty->slave = pty->master = -1;
+  pty->master = -1;
 }

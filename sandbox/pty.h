@@ -13,18 +13,18 @@
 
 struct pty_relay
 {
-  int master;
-  int slave;
+  int master;            /* -1 until init sends it */
   bool raw;              /* the caller's terminal was put in raw mode */
   bool stdin_open;       /* still relaying our stdin */
   struct termios saved;  /* to restore */
 };
 
-int pty_relay_open (struct pty_relay *pty, bool relay_stdin, struct cordon_error *err);
+void pty_relay_init (struct pty_relay *pty, bool relay_stdin);
+/* Takes the master init allocated in the sandbox's devpts: sizes the
+ * terminal like ours and puts ours in raw mode.  */
+void pty_relay_attach (struct pty_relay *pty, int master);
 /* Copies the caller's window size to the terminal (and on SIGWINCH).  */
 void pty_relay_resize (struct pty_relay *pty);
-/* Puts the caller's terminal in raw mode, when it is one.  */
-void pty_relay_start (struct pty_relay *pty);
 /* Moves what is ready: stdin -> master, master -> stdout.  Returns false when
  * the master has closed (the workload's side is gone).  */
 bool pty_relay_master_ready (struct pty_relay *pty);

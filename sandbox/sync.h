@@ -12,6 +12,7 @@ enum sync_type
   SYNC_STARTED,    /* init -> monitor: the workload was executed */
   SYNC_FAILED,     /* init -> monitor: setup or exec failed; see exit_code and text */
   SYNC_EXITED,     /* init -> monitor: the workload's main process ended */
+  SYNC_TERMINAL,   /* init -> monitor: the terminal's master, as SCM_RIGHTS */
 };
 
 struct sync_msg
@@ -23,8 +24,10 @@ struct sync_msg
   char text[1024];   /* SYNC_FAILED: what failed */
 };
 
-int sync_send (int fd, const struct sync_msg *msg);
-/* Returns 1 on a message, 0 on EOF (the peer is gone), -errno on error.  */
-int sync_recv (int fd, struct sync_msg *msg);
+/* Sends `msg`, and `pass_fd` with it unless it is -1.  */
+int sync_send (int fd, const struct sync_msg *msg, int pass_fd);
+/* Returns 1 on a message, 0 on EOF (the peer is gone), -errno on error.  A
+ * passed fd lands in *passed_fd (close-on-exec), else it is set to -1.  */
+int sync_recv (int fd, struct sync_msg *msg, int *passed_fd);
 
 #endif

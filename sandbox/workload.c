@@ -45,12 +45,12 @@ reset_signals (void)
 }
 
 static int
-setup_stdio (const struct init_context *ctx)
+setup_stdio (const struct init_context *ctx, int tty)
 {
-  if (ctx->pty_slave >= 0)
+  if (tty >= 0)
     {
       for (int fd = 0; fd < 3; fd++)
-        if (dup2 (ctx->pty_slave, fd) < 0)
+        if (dup2 (tty, fd) < 0)
           return -errno;
       if (ioctl (0, TIOCSCTTY, 0) < 0)
         return -errno;
@@ -118,7 +118,7 @@ exec_workload (const struct cordon_process *process, int errfd)
 }
 
 void
-workload_main (const struct init_context *ctx, int errfd)
+workload_main (const struct init_context *ctx, int errfd, int tty)
 {
   const struct cordon_process *process = &ctx->spec->process;
   cleanup_error struct cordon_error err = { 0 };
@@ -130,7 +130,7 @@ workload_main (const struct init_context *ctx, int errfd)
    * cannot push input into the caller's terminal (TIOCSTI).  */
   if (setsid () < 0)
     workload_fail (errfd, 125, "setsid: %s", strerror (errno));
-  r = setup_stdio (ctx);
+  r = setup_stdio (ctx, tty);
   if (r < 0)
     workload_fail (errfd, 125, "set up stdio: %s", strerror (-r));
   r = caps_apply (process, !ctx->idmap->deny_setgroups, &err);

@@ -57,12 +57,12 @@ crun_() { "$CORDON" run --rootfs "$ROOT" "$@"; }
 
 # json_field FILE KEY: a top-level scalar of a result file (no jq needed).
 json_field() {
-  sed -n "s/^  \"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$1" | head -n 1
+  sed -n "s/^ *\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$1" | head -n 1
 }
 
 # layer FILE NAME: a layer's state in a result file.
 json_layer() {
-  sed -n "s/^    \"$2\": \"\([a-z]*\)\",\{0,1\}$/\1/p" "$1" | head -n 1
+  sed -n "s/^ *\"$2\": \"\([a-z]*\)\",\{0,1\}$/\1/p" "$1" | head -n 1
 }
 
 bg() { "$@" & _bg_pids+=($!); }

@@ -23,6 +23,7 @@
 #include "sandbox/monitor.h"
 #include "sandbox/pty.h"
 #include "sandbox/rootfs.h"
+#include "sandbox/seccomp-cache.h"
 #include "sandbox/seccomp.h"
 #include "sandbox/sync.h"
 
@@ -290,7 +291,8 @@ prepare (const struct cordon_spec *spec, const struct sandbox_options *opts, str
     }
   if (filter)
     {
-      r = seccomp_filter_compile (filter, &s->bpf, err);
+      bool hit;
+      r = seccomp_filter_compile_cached (filter, NULL, &s->bpf, &hit, err);
       if (r < 0)
         return r;
     }

@@ -174,6 +174,11 @@ int spec_to_json (const struct cordon_spec *spec, char **out, size_t *len, struc
 void spec_free (struct cordon_spec *spec);
 void seccomp_spec_free (struct cordon_seccomp *seccomp);
 
+/* "network" for CLONE_NEWNET, "RLIMIT_NOFILE" for RLIMIT_NOFILE; NULL when
+ * unknown.  */
+const char *spec_namespace_name (int type);
+const char *spec_rlimit_name (int resource);
+
 /* Namespace helpers.  */
 bool spec_has_namespace (const struct cordon_spec *spec, int type);
 int spec_remove_namespace (struct cordon_spec *spec, int type);

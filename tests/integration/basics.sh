@@ -34,8 +34,8 @@ expect_match "and the error names it" "/nope.*No such file or directory" "$err"
 err=$("$CORDON" run --bogus 2>&1); rc=$?
 expect_eq "an unknown option exits 125" 125 "$rc"
 
-check "run --help exits 0" "$CORDON" run --help >/dev/null
-check "spec --help exits 0" "$CORDON" spec --help >/dev/null
+check "run --help exits 0" sh -c "'$CORDON' run --help >/dev/null"
+check "spec --help exits 0" sh -c "'$CORDON' spec --help >/dev/null"
 check "version prints the version" sh -c "'$CORDON' version | grep -q '^cordon version'"
 
 export CORDON_TEST_SECRET=from-the-caller

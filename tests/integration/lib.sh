@@ -2,9 +2,9 @@
 # Shared by the integration tests: each test script sources this file and is
 # called by meson as `SCRIPT CORDON PROBE SRCDIR`.  Output is TAP.
 set -u
-CORDON=$1
-PROBE=$2
-SRCDIR=$3
+CORDON=$(realpath "$1")
+PROBE=$(realpath "$2")
+SRCDIR=$(realpath "$3")
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cordon-test.XXXXXX")
 ROOT=$TMP/root
 _n=0

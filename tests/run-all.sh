@@ -17,6 +17,14 @@ skipped=0
 problems=()
 
 step() { printf '\n== %s\n' "$*"; }
+# quiet LOG CMD...: runs CMD with its output in LOG, shown only on failure.
+quiet() {
+  local log=$1
+  shift
+  "$@" >"$log" 2>&1 && return 0
+  tail -n 40 "$log"
+  return 1
+}
 problem() { problems+=("$1"); failed=$((failed + 1)); echo "FAILED: $1"; }
 
 # Adds the results of one meson test run (its testlog.json) to the totals.
@@ -50,7 +58,7 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 step "build"
-if [ ! -f build/build.ninja ]; then meson setup build >/dev/null || problem "meson setup build"; fi
+if [ ! -f build/build.ninja ]; then quiet /tmp/cordon-setup.log meson setup build || problem "meson setup build"; fi
 ninja -C build || problem "build"
 
 step "unit and integration tests as $(id -un)"
@@ -73,7 +81,7 @@ if [ "$(id -u)" = 0 ]; then
   mkdir -p "/run/user/$uid" && chown "$user:" "/run/user/$uid" && chmod 700 "/run/user/$uid"
   as_user() { runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$(getent passwd "$user" | cut -d: -f6)" \
     XDG_RUNTIME_DIR="/run/user/$uid" LANG=C.UTF-8 "$@"; }
-  if as_user bash -c "cd '$work/src' && meson setup '$work/build' >/dev/null && ninja -C '$work/build' >/dev/null"; then
+  if quiet /tmp/cordon-rootless-build.log as_user bash -c "cd '$work/src' && meson setup '$work/build' && ninja -C '$work/build'"; then
     as_user bash -c "cd '$work/src' && meson test -C '$work/build' --print-errorlogs --num-processes 2 --suite unit --suite rootless" || true
     tally "$work/build"
   else
@@ -84,9 +92,10 @@ fi
 
 step "unit tests under ASan+UBSan"
 if [ ! -f build-asan/build.ninja ]; then
-  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null || problem "meson setup build-asan"
+  quiet /tmp/cordon-asan-setup.log meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+    -Dbuildtype=debug || problem "meson setup build-asan"
 fi
-if ninja -C build-asan >/dev/null; then
+if quiet /tmp/cordon-asan-build.log ninja -C build-asan; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson_test build-asan unit
 else
   problem "ASan build"
@@ -95,9 +104,10 @@ fi
 if command -v clang >/dev/null; then
   step "fuzz targets (short runs)"
   if [ ! -f build-fuzz/build.ninja ]; then
-    CC=clang meson setup build-fuzz -Dfuzz=enabled -Db_lundef=false -Dtests=false >/dev/null || problem "meson setup build-fuzz"
+    CC=clang quiet /tmp/cordon-fuzz-setup.log meson setup build-fuzz -Dfuzz=enabled -Db_lundef=false -Dtests=false \
+      || problem "meson setup build-fuzz"
   fi
-  if ninja -C build-fuzz >/dev/null; then
+  if quiet /tmp/cordon-fuzz-build.log ninja -C build-fuzz; then
     meson_test build-fuzz fuzz
   else
     problem "fuzz build"

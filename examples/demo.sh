@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash tools/install-deps.sh build
-if [ ! -f build/build.ninja ]; then meson setup build >/dev/null; fi
-ninja -C build >/dev/null
+if [ ! -f build/build.ninja ]; then meson setup build >/tmp/cordon-demo-setup.log 2>&1 || { cat /tmp/cordon-demo-setup.log; exit 1; }; fi
+ninja -C build >/tmp/cordon-demo-build.log 2>&1 || { tail -40 /tmp/cordon-demo-build.log; exit 1; }
 cordon=$PWD/build/cli/cordon
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/cordon-demo.XXXXXX")

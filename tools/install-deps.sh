@@ -7,8 +7,8 @@
 set -euo pipefail
 
 build_packages=(build-essential meson ninja-build pkg-config git
-  libseccomp-dev libcap-ng-dev libyajl-dev nettle-dev busybox-static)
-test_packages=(libcriterion-dev clang libclang-rt-14-dev procps passwd util-linux bsdutils)
+  libseccomp-dev libcap-ng-dev libyajl-dev nettle-dev busybox-static libcriterion-dev)
+test_packages=(clang libclang-rt-14-dev procps passwd util-linux bsdutils)
 
 want=("${build_packages[@]}")
 [ "${1:-build}" = test ] && want+=("${test_packages[@]}")

@@ -55,6 +55,20 @@ expect_eq "-w sets the working directory" "/etc" "$(crun_ -w /etc -- /bin/pwd)"
 expect_eq "--entrypoint prepends" "x y" "$(crun_ --entrypoint /bin/echo -- x y)"
 crun_ -w /nonexistent -- /bin/true 2>/dev/null; expect_eq "a missing workdir is cordon's failure" 125 $?
 
+# Users: by name from the root's /etc/passwd.  Rootless, any user but root
+# needs newuidmap and subordinate ids; without them the refusal says so.
+if is_root || { command -v newuidmap >/dev/null && grep -q "^$(id -un):\|^$(id -u):" /etc/subuid 2>/dev/null; }; then
+  expect_eq "-u NAME runs as that user of the root" "1000:1000" "$(crun_ -u student -- /bin/sh -c 'echo $(id -u):$(id -g)')"
+  expect_eq "--group-add adds a group" "65534" "$(crun_ -u student --group-add 65534 -- /bin/id -G | tr ' ' '\n' | grep 65534)"
+  expect_eq "HOME comes from the root's /etc/passwd" "/home/student" "$(crun_ -u student -- /bin/sh -c 'echo $HOME')"
+else
+  err=$(crun_ -u student -- /bin/true 2>&1); rc=$?
+  expect_eq "-u another user without newuidmap is refused" 125 "$rc"
+  expect_match "and the refusal says why" "newuidmap" "$err"
+fi
+crun_ -u nosuchuser -- /bin/true 2>/dev/null
+expect_eq "-u with an unknown name is refused" 125 $?
+
 crun_ --result "$TMP/r.json" -- /bin/sh -c 'exit 4'
 expect_eq "result: status runtime-error" "runtime-error" "$(json_field "$TMP/r.json" status)"
 expect_eq "result: exit_code" "4" "$(json_field "$TMP/r.json" exit_code)"

@@ -10,7 +10,10 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -20,7 +23,9 @@
 #include "common/cleanup.h"
 #include "sandbox/idmap.h"
 #include "sandbox/init.h"
+#include "sandbox/limits.h"
 #include "sandbox/monitor.h"
+#include "sandbox/output.h"
 #include "sandbox/pty.h"
 #include "sandbox/rootfs.h"
 #include "sandbox/seccomp-cache.h"
@@ -55,6 +60,9 @@ struct run_state
   struct cordon_bpf bpf;
   struct pty_relay pty;
   bool has_pty;
+  struct limits_plan limits;
+  struct output_relay output;
+  bool has_output;
   sigset_t old_mask;
   bool mask_saved;
 };
@@ -82,6 +90,9 @@ run_state_release (struct run_state *s)
   s->bind_paths = NULL;
   s->bind_fds = NULL;
   seccomp_bpf_free (&s->bpf);
+  limits_plan_release (&s->limits);
+  if (s->has_output)
+    output_relay_close (&s->output);
   if (s->has_pty)
     pty_relay_close (&s->pty);
   if (s->mask_saved)
@@ -218,7 +229,7 @@ clone_flags_for (const struct cordon_spec *spec)
 }
 
 static pid_t
-clone_init (unsigned long long flags, int *pidfd)
+clone_init (unsigned long long flags, int *pidfd, int cgroup_fd)
 {
   struct clone_args args = {
     .flags = flags | CLONE_PIDFD,
@@ -226,6 +237,13 @@ clone_init (unsigned long long flags, int *pidfd)
     .exit_signal = SIGCHLD,
   };
 
+  /* cgroup v2: init is born in the sandbox's cgroup (and its cgroup
+   * namespace is rooted there); nothing runs outside it even briefly.  */
+  if (cgroup_fd >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = (uint64_t) cgroup_fd;
+    }
   return (pid_t) syscall (SYS_clone3, &args, sizeof args);
 }
 
@@ -241,11 +259,11 @@ spawn_init (const struct init_context *ctx, struct run_state *s, unsigned long l
     return cordon_error_set (err, errno, "open the working directory");
   if (fchdir (s->rootfd) < 0)
     return cordon_error_set (err, errno, "fchdir to the root filesystem");
-  pid = clone_init (*flags, &s->pidfd);
+  pid = clone_init (*flags, &s->pidfd, s->limits.cgroup.v2_fd);
   if (pid < 0 && errno == EINVAL && (*flags & CLONE_NEWTIME))
     {
       *flags &= ~(unsigned long long) CLONE_NEWTIME;
-      pid = clone_init (*flags, &s->pidfd);
+      pid = clone_init (*flags, &s->pidfd, s->limits.cgroup.v2_fd);
     }
   if (pid == 0)
     {
@@ -269,13 +287,71 @@ spawn_init (const struct init_context *ctx, struct run_state *s, unsigned long l
 }
 
 static int
+open_output_file (const char *path, const char *what, struct cordon_error *err)
+{
+  int fd;
+
+  if (path == NULL)
+    return -1;
+  fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+  if (fd < 0)
+    return cordon_error_set (err, errno, "%s `%s`", what, path);
+  return fd;
+}
+
+/* stdout/stderr go through the monitor when they are capped or written to
+ * files; otherwise the workload writes to ours directly (no copy).  */
+static int
+prepare_output (const struct cordon_spec *spec, const struct sandbox_options *opts, struct run_state *s,
+                struct cordon_error *err)
+{
+  int out = -1, errfd = -1;
+
+  if (spec->process.terminal || (!s->limits.output_bytes && !opts->stdout_path && !opts->stderr_path))
+    return 0;
+  out = open_output_file (opts->stdout_path, "--stdout", err);
+  if (opts->stdout_path && out < 0)
+    return out;
+  errfd = open_output_file (opts->stderr_path, "--stderr", err);
+  if (opts->stderr_path && errfd < 0)
+    {
+      if (out >= 0)
+        close (out);
+      return errfd;
+    }
+  s->has_output = true;
+  return output_relay_open (&s->output, s->limits.output_bytes, out, errfd, err);
+}
+
+static void
+sandbox_name (char *buf, size_t size)
+{
+  unsigned char raw[8] = { 0 };
+
+  if (getrandom (raw, sizeof raw, 0) != (ssize_t) sizeof raw)
+    {
+      struct timespec ts;
+      clock_gettime (CLOCK_MONOTONIC, &ts);
+      memcpy (raw, &ts.tv_nsec, sizeof ts.tv_nsec < sizeof raw ? sizeof ts.tv_nsec : sizeof raw);
+    }
+  snprintf (buf, size, "cordon-%02x%02x%02x%02x%02x%02x%02x%02x", raw[0], raw[1], raw[2], raw[3], raw[4], raw[5],
+            raw[6], raw[7]);
+}
+
+static int
 prepare (const struct cordon_spec *spec, const struct sandbox_options *opts, struct run_state *s,
-         struct idmap_plan *idmap, struct cordon_error *err)
+         struct idmap_plan *idmap, struct sandbox_result *result, struct cordon_error *err)
 {
   const struct cordon_seccomp *filter = NULL;
   int r;
 
+  char name[64];
+
   r = validate_spec (spec, err);
+  if (r < 0)
+    return r;
+  sandbox_name (name, sizeof name);
+  r = limits_plan_prepare (spec, name, &s->limits, result, err);
   if (r < 0)
     return r;
   r = idmap_plan_for_spec (spec, idmap, err);
@@ -316,12 +392,21 @@ prepare (const struct cordon_spec *spec, const struct sandbox_options *opts, str
       pty_relay_init (&s->pty, opts->keep_stdin);
       s->has_pty = true;
     }
+  else if (opts->stdin_path)
+    {
+      s->devnull = open (opts->stdin_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+      if (s->devnull < 0)
+        return cordon_error_set (err, errno, "--stdin `%s`", opts->stdin_path);
+    }
   else if (!opts->keep_stdin)
     {
       s->devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
       if (s->devnull < 0)
         return cordon_error_set (err, errno, "open /dev/null");
     }
+  r = prepare_output (spec, opts, s, err);
+  if (r < 0)
+    return r;
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s->sync) < 0)
     return cordon_error_set (err, errno, "socketpair");
   s->sigfd = monitor_block_signals (&s->old_mask, err);
@@ -343,7 +428,7 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
   int r;
 
   clock_gettime (CLOCK_MONOTONIC, &m.started);
-  r = prepare (spec, opts, s, &idmap, err);
+  r = prepare (spec, opts, s, &idmap, result, err);
   if (r < 0)
     return r;
 
@@ -355,6 +440,10 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
                 .has_netns = spec_has_namespace (spec, CLONE_NEWNET) },
     .sync_fd = s->sync[1],
     .stdin_fd = s->devnull,
+    .stdout_fd = s->has_output ? s->output.write_fd[0] : -1,
+    .stderr_fd = s->has_output ? s->output.write_fd[1] : -1,
+    .extra_rlimits = s->limits.extra_rlimits,
+    .n_extra_rlimits = s->limits.n_extra_rlimits,
     .has_netns = spec_has_namespace (spec, CLONE_NEWNET),
     .has_utsns = spec_has_namespace (spec, CLONE_NEWUTS),
   };
@@ -367,6 +456,8 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
   s->sync[1] = -1;
 
   r = idmap_write (pid, &idmap, err);
+  if (r >= 0 && s->limits.cgroup.mode == CGROUP_V1)
+    r = cgroup_enter (&s->limits.cgroup, pid, err);
   if (r >= 0 && sync_send (s->sync[0], &go, -1) < 0)
     r = cordon_error_set (err, errno, "start the sandbox");
   if (r < 0)
@@ -375,7 +466,16 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
       waitpid (pid, NULL, 0);
       return r;
     }
+  if (s->has_output)
+    for (int i = 0; i < 2; i++)
+      {
+        /* Only the sandbox may hold the write ends: EOF then means it is done.  */
+        close (s->output.write_fd[i]);
+        s->output.write_fd[i] = -1;
+      }
   m.init_pid = pid;
+  m.limits = &s->limits;
+  m.output = s->has_output ? &s->output : NULL;
   m.pidfd = s->pidfd;
   m.sync_fd = s->sync[0];
   m.sigfd = s->sigfd;

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -82,18 +81,6 @@ bring_up_loopback (struct cordon_error *err)
 }
 
 static int
-apply_rlimits (const struct cordon_process *process, struct cordon_error *err)
-{
-  for (size_t i = 0; i < process->n_rlimits; i++)
-    {
-      struct rlimit rl = { .rlim_cur = process->rlimits[i].soft, .rlim_max = process->rlimits[i].hard };
-      if (setrlimit ((__rlimit_resource_t) process->rlimits[i].resource, &rl) < 0)
-        return cordon_error_set (err, errno, "setrlimit %d", process->rlimits[i].resource);
-    }
-  return 0;
-}
-
-static int
 init_build (const struct init_context *ctx, struct cordon_error *err)
 {
   int r;
@@ -118,12 +105,8 @@ init_build (const struct init_context *ctx, struct cordon_error *err)
       && sethostname (ctx->spec->hostname, strlen (ctx->spec->hostname)) < 0)
     return cordon_error_set (err, errno, "sethostname `%s`", ctx->spec->hostname);
   if (ctx->has_netns)
-    {
-      r = bring_up_loopback (err);
-      if (r < 0)
-        return r;
-    }
-  return apply_rlimits (&ctx->spec->process, err);
+    return bring_up_loopback (err);
+  return 0;
 }
 
 /* -t: the terminal is allocated inside the sandbox's own devpts, so that

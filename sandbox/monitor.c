@@ -10,12 +10,33 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sandbox/proctree.h"
 #include "sandbox/sync.h"
 
 static const int monitor_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
+
+/* Why the monitor killed the sandbox, if it did.  */
+enum kill_reason
+{
+  KILL_NONE,
+  KILL_WALL,
+  KILL_CPU,
+  KILL_MEMORY,
+  KILL_OUTPUT,
+};
+
+struct watch
+{
+  int wall_fd;  /* timerfd at the wall-clock deadline, or -1 */
+  int poll_fd;  /* periodic timerfd for sampling, or -1 */
+  enum kill_reason killed;
+  uint64_t cpu_us;        /* last sample */
+  uint64_t rss_peak;      /* polled peak of the whole tree (no cgroup) */
+};
 
 struct init_report
 {
@@ -93,17 +114,75 @@ forward_signal (struct monitor *m)
     }
 }
 
+static void
+kill_sandbox (struct monitor *m, struct watch *w, enum kill_reason why)
+{
+  if (w->killed == KILL_NONE)
+    w->killed = why;
+  /* SIGKILL to init ends the pid namespace: every process inside dies.  */
+  syscall (SYS_pidfd_send_signal, m->pidfd, SIGKILL, NULL, 0);
+}
+
 static int
-monitor_loop (struct monitor *m, struct init_report *rep)
+arm_timer (uint64_t first_ms, uint64_t every_ms)
+{
+  struct itimerspec its = {
+    .it_value = { (time_t) (first_ms / 1000), (long) (first_ms % 1000) * 1000000 },
+    .it_interval = { (time_t) (every_ms / 1000), (long) (every_ms % 1000) * 1000000 },
+  };
+  int fd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+  if (fd < 0)
+    return -errno;
+  if (timerfd_settime (fd, 0, &its, NULL) < 0)
+    {
+      int e = errno;
+      close (fd);
+      return -e;
+    }
+  return fd;
+}
+
+/* One sample: CPU time of the whole sandbox (the cgroup's, or the process
+ * tree's), and without a cgroup its resident memory.  */
+static void
+sample (struct monitor *m, struct watch *w)
+{
+  const struct limits_plan *plan = m->limits;
+  struct proctree_sample ps;
+  int64_t cg_cpu = cgroup_cpu_usage_us (&plan->cgroup);
+  uint64_t tick;
+
+  while (read (w->poll_fd, &tick, sizeof tick) > 0)
+    ;
+  if (cg_cpu >= 0)
+    w->cpu_us = (uint64_t) cg_cpu;
+  if (cg_cpu < 0 || plan->memory_poll_bytes)
+    {
+      if (proctree_sample (m->init_pid, &ps) < 0)
+        return;
+      if (cg_cpu < 0)
+        w->cpu_us = ps.cpu_us;
+      if (ps.rss_bytes > w->rss_peak)
+        w->rss_peak = ps.rss_bytes;
+      if (plan->memory_poll_bytes && ps.rss_bytes > plan->memory_poll_bytes)
+        kill_sandbox (m, w, KILL_MEMORY);
+    }
+  if (plan->cpu_time_us && w->cpu_us >= plan->cpu_time_us)
+    kill_sandbox (m, w, KILL_CPU);
+}
+
+static int
+monitor_loop (struct monitor *m, struct init_report *rep, struct watch *w)
 {
   bool sync_open = true;
   bool master_open = true;
 
   for (;;)
     {
-      struct pollfd pfd[5];
+      struct pollfd pfd[9];
       nfds_t n = 0;
-      int i_pid, i_sync = -1, i_sig, i_master = -1, i_stdin = -1;
+      int i_pid, i_sync = -1, i_sig, i_master = -1, i_stdin = -1, i_wall = -1, i_poll = -1, i_out[2] = { -1, -1 };
 
       pfd[n] = (struct pollfd){ .fd = m->pidfd, .events = POLLIN };
       i_pid = (int) n++;
@@ -124,6 +203,22 @@ monitor_loop (struct monitor *m, struct init_report *rep)
               i_stdin = (int) n++;
             }
         }
+      if (w->wall_fd >= 0)
+        {
+          pfd[n] = (struct pollfd){ .fd = w->wall_fd, .events = POLLIN };
+          i_wall = (int) n++;
+        }
+      if (w->poll_fd >= 0)
+        {
+          pfd[n] = (struct pollfd){ .fd = w->poll_fd, .events = POLLIN };
+          i_poll = (int) n++;
+        }
+      for (int k = 0; m->output && k < 2; k++)
+        if (m->output->read_fd[k] >= 0 && !m->output->over)
+          {
+            pfd[n] = (struct pollfd){ .fd = m->output->read_fd[k], .events = POLLIN };
+            i_out[k] = (int) n++;
+          }
       if (poll (pfd, n, -1) < 0)
         {
           if (errno == EINTR)
@@ -146,6 +241,21 @@ monitor_loop (struct monitor *m, struct init_report *rep)
         master_open = false;
       if (i_stdin >= 0 && pfd[i_stdin].revents)
         pty_relay_stdin_ready (m->pty);
+      if (i_wall >= 0 && pfd[i_wall].revents)
+        {
+          kill_sandbox (m, w, KILL_WALL);
+          close (w->wall_fd);
+          w->wall_fd = -1;
+        }
+      if (i_poll >= 0 && pfd[i_poll].revents)
+        sample (m, w);
+      for (int k = 0; k < 2; k++)
+        if (i_out[k] >= 0 && pfd[i_out[k]].revents)
+          {
+            output_relay_ready (m->output, k);
+            if (m->output->over)
+              kill_sandbox (m, w, KILL_OUTPUT);
+          }
       if (pfd[i_pid].revents & POLLIN)
         return 0;
     }
@@ -176,22 +286,103 @@ timeval_seconds (struct timeval tv)
   return (double) tv.tv_sec + (double) tv.tv_usec / 1e6;
 }
 
+/* Turns what the monitor saw into a limit verdict, when one applies.  */
+static void
+limit_verdict (struct monitor *m, const struct watch *w, struct sandbox_result *result)
+{
+  const struct limits_plan *plan = m->limits;
+  struct cgroup_stats cs;
+  uint64_t cpu_us = (uint64_t) ((result->cpu_user + result->cpu_system) * 1e6);
+  enum result_status verdict = result->status;
+
+  cgroup_read_stats (&plan->cgroup, &cs);
+  if (cs.have_memory_peak)
+    result->memory_peak_bytes = cs.memory_peak;
+  else if (w->rss_peak)
+    result->memory_peak_bytes = w->rss_peak;
+  result->pids_limit_reached = cs.pids_max_hits > 0;
+  if (cs.have_cpu && cs.cpu_usage_us > cpu_us)
+    cpu_us = cs.cpu_usage_us;
+
+  switch (w->killed)
+    {
+    case KILL_WALL:
+      verdict = RESULT_WALL_LIMIT;
+      break;
+    case KILL_CPU:
+      verdict = RESULT_TIME_LIMIT;
+      break;
+    case KILL_MEMORY:
+      verdict = RESULT_MEMORY_LIMIT;
+      break;
+    case KILL_OUTPUT:
+      verdict = RESULT_OUTPUT_LIMIT;
+      break;
+    case KILL_NONE:
+      if (result->status == RESULT_OK)
+        break;
+      if (cs.oom_kills > 0)
+        verdict = RESULT_MEMORY_LIMIT; /* the kernel's OOM killer, inside our cgroup */
+      else if (plan->cpu_time_us && (result->signal == SIGXCPU || cpu_us >= plan->cpu_time_us))
+        verdict = RESULT_TIME_LIMIT;
+      else if (result->signal == SIGXFSZ && result->limits[LIMIT_FSIZE].mechanism != LIMIT_MECH_NONE)
+        verdict = RESULT_FSIZE_LIMIT;
+      break;
+    }
+  if (verdict != result->status && w->killed != KILL_NONE)
+    {
+      /* Killed by us: the status says SIGKILL, as the convention wants.  */
+      result->signal = SIGKILL;
+      result->exit_code = 128 + SIGKILL;
+    }
+  result->status = verdict;
+  if (m->output)
+    {
+      result->output_bytes = m->output->total;
+      result->output_truncated = m->output->over;
+    }
+}
+
 int
 monitor_wait (struct monitor *m, struct sandbox_result *result, struct cordon_error *err)
 {
   struct init_report rep = { 0 };
+  struct watch w = { .wall_fd = -1, .poll_fd = -1 };
   struct rusage ru;
   struct timespec now;
   int status;
   int r;
 
-  r = monitor_loop (m, &rep);
+  if (m->limits->wall_time_ms)
+    {
+      w.wall_fd = arm_timer (m->limits->wall_time_ms, 0);
+      if (w.wall_fd < 0)
+        return cordon_error_set (err, -w.wall_fd, "monitor: timerfd");
+    }
+  if (m->limits->poll)
+    {
+      w.poll_fd = arm_timer (LIMITS_POLL_MS, LIMITS_POLL_MS);
+      if (w.poll_fd < 0)
+        {
+          if (w.wall_fd >= 0)
+            close (w.wall_fd);
+          return cordon_error_set (err, -w.poll_fd, "monitor: timerfd");
+        }
+    }
+  r = monitor_loop (m, &rep, &w);
+  if (w.wall_fd >= 0)
+    close (w.wall_fd);
+  if (w.poll_fd >= 0)
+    close (w.poll_fd);
   if (r < 0)
     return cordon_error_set (err, -r, "monitor: poll");
   while (wait4 (m->init_pid, &status, 0, &ru) < 0)
     if (errno != EINTR)
       return cordon_error_set (err, errno, "monitor: wait4");
   drain_messages (m, &rep);
+  if (m->output)
+    output_relay_drain (m->output);
+  result->context_switches = (uint64_t) (ru.ru_nvcsw + ru.ru_nivcsw);
 
   clock_gettime (CLOCK_MONOTONIC, &now);
   result->wall_time = (double) (now.tv_sec - m->started.tv_sec) + (double) (now.tv_nsec - m->started.tv_nsec) / 1e9;
@@ -205,6 +396,7 @@ monitor_wait (struct monitor *m, struct sandbox_result *result, struct cordon_er
       result->exit_code = rep.exit_code;
       result->signal = rep.signal;
       result->status = rep.signal ? RESULT_SIGNAL : rep.exit_code == 0 ? RESULT_OK : RESULT_RUNTIME_ERROR;
+      limit_verdict (m, &w, result);
       return 0;
     }
   if (rep.failed)
@@ -228,6 +420,7 @@ monitor_wait (struct monitor *m, struct sandbox_result *result, struct cordon_er
       result->signal = WTERMSIG (status);
       result->exit_code = 128 + result->signal;
       result->status = RESULT_SIGNAL;
+      limit_verdict (m, &w, result);
       return 0;
     }
   result->status = RESULT_SANDBOX_ERROR;

@@ -9,6 +9,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "sandbox/limits.h"
+#include "sandbox/output.h"
 #include "sandbox/pty.h"
 #include "sandbox/result.h"
 
@@ -19,6 +21,8 @@ struct monitor
   int sync_fd;
   int sigfd;              /* the signals we forward */
   struct pty_relay *pty;  /* NULL without -t */
+  struct limits_plan *limits;
+  struct output_relay *output; /* NULL when the workload writes to our fds */
   struct timespec started;
 };
 

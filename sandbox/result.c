@@ -16,7 +16,41 @@ static const char *const status_names[] = {
   [RESULT_RUNTIME_ERROR] = "runtime-error",
   [RESULT_SIGNAL] = "signal",
   [RESULT_SANDBOX_ERROR] = "sandbox-error",
+  [RESULT_TIME_LIMIT] = "time-limit",
+  [RESULT_WALL_LIMIT] = "wall-limit",
+  [RESULT_MEMORY_LIMIT] = "memory-limit",
+  [RESULT_OUTPUT_LIMIT] = "output-limit",
+  [RESULT_FSIZE_LIMIT] = "fsize-limit",
 };
+
+static const char *const limit_names[LIMIT__COUNT] = {
+  [LIMIT_MEMORY] = "memory",       [LIMIT_PIDS] = "pids",         [LIMIT_CPUS] = "cpus",
+  [LIMIT_CPU_SHARES] = "cpu_shares", [LIMIT_CPUSET] = "cpuset_cpus", [LIMIT_CPU_TIME] = "cpu_time",
+  [LIMIT_WALL_TIME] = "wall_time", [LIMIT_OUTPUT] = "output",     [LIMIT_FSIZE] = "fsize",
+  [LIMIT_NOFILE] = "nofile",       [LIMIT_STACK] = "stack",
+};
+
+static const char *const mechanism_names[] = {
+  [LIMIT_MECH_NONE] = "none",
+  [LIMIT_MECH_CGROUP_V2] = "cgroup-v2",
+  [LIMIT_MECH_CGROUP_V1] = "cgroup-v1",
+  [LIMIT_MECH_RLIMIT] = "rlimit",
+  [LIMIT_MECH_MONITOR] = "monitor",
+  [LIMIT_MECH_RLIMIT_MONITOR] = "rlimit+monitor",
+  [LIMIT_MECH_UNAVAILABLE] = "unavailable",
+};
+
+const char *
+result_limit_name (enum limit limit)
+{
+  return (size_t) limit < LIMIT__COUNT ? limit_names[limit] : "unknown";
+}
+
+const char *
+result_limit_mechanism_name (enum limit_mechanism m)
+{
+  return (size_t) m < sizeof mechanism_names / sizeof mechanism_names[0] ? mechanism_names[m] : "unavailable";
+}
 
 static const char *const layer_names[LAYER__COUNT] = {
   [LAYER_USER_NS] = "user_namespace",
@@ -114,6 +148,32 @@ result_to_json (const struct sandbox_result *r, char **out, size_t *len, struct 
   yajl_gen_integer (g, r->peak_rss_kib);
   gen_kv_str (g, "network", r->network);
   gen_kv_str (g, "error", r->error);
+  gen_str (g, "memory_peak_bytes");
+  yajl_gen_integer (g, (long long) r->memory_peak_bytes);
+  gen_str (g, "context_switches");
+  yajl_gen_integer (g, (long long) r->context_switches);
+  gen_str (g, "output_bytes");
+  yajl_gen_integer (g, (long long) r->output_bytes);
+  gen_str (g, "output_truncated");
+  yajl_gen_bool (g, r->output_truncated);
+  gen_str (g, "pids_limit_reached");
+  yajl_gen_bool (g, r->pids_limit_reached);
+  /* Every requested limit with how it was enforced: never dropped silently.  */
+  gen_str (g, "limits");
+  yajl_gen_map_open (g);
+  for (int i = 0; i < LIMIT__COUNT; i++)
+    if (r->limits[i].mechanism != LIMIT_MECH_NONE)
+      {
+        gen_str (g, limit_names[i]);
+        yajl_gen_map_open (g);
+        gen_str (g, "value");
+        yajl_gen_integer (g, (long long) r->limits[i].value);
+        gen_kv_str (g, "enforced_by", result_limit_mechanism_name (r->limits[i].mechanism));
+        if (r->limits[i].note)
+          gen_kv_str (g, "note", r->limits[i].note);
+        yajl_gen_map_close (g);
+      }
+  yajl_gen_map_close (g);
   /* A sandbox that failed to start enforced nothing: no layers to report.  */
   gen_str (g, "layers");
   yajl_gen_map_open (g);

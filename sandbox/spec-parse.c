@@ -368,6 +368,71 @@ parse_mappings (yajl_val list, const char *where, struct cordon_id_mapping **out
   return 0;
 }
 
+/* An optional integer field of `obj`: 0 when absent or null.  */
+static int
+opt_i64 (yajl_val obj, const char *key, const char *where, int64_t min, int64_t *out, struct cordon_error *err)
+{
+  yajl_val v = json_get (obj, key);
+  char at[WHERE_MAX];
+  int r;
+
+  *out = 0;
+  if (v == NULL || YAJL_IS_NULL (v))
+    return 0;
+  json_path (at, sizeof at, "%s.%s", where, key);
+  if ((r = json_i64 (v, at, out, err)) < 0)
+    return r;
+  if (*out < min)
+    return cordon_error_set (err, ERANGE, "%s: below %lld", at, (long long) min);
+  return 0;
+}
+
+static int
+parse_resources (yajl_val res, struct cordon_resources *out, struct cordon_error *err)
+{
+  const char *where = "config.json: linux.resources";
+  yajl_val mem = json_get (res, "memory"), pids = json_get (res, "pids"), cpu = json_get (res, "cpu");
+  int64_t v;
+  int r;
+
+  if ((r = json_want_object (res, where, err)) < 0)
+    return r;
+  if (mem && !YAJL_IS_NULL (mem))
+    {
+      if ((r = json_want_object (mem, "config.json: linux.resources.memory", err)) < 0
+          || (r = opt_i64 (mem, "limit", "config.json: linux.resources.memory", 0, &v, err)) < 0)
+        return r;
+      out->memory_limit = (uint64_t) v;
+      if ((r = opt_i64 (mem, "swap", "config.json: linux.resources.memory", -1, &out->memory_swap, err)) < 0)
+        return r;
+    }
+  if (pids && !YAJL_IS_NULL (pids))
+    {
+      if ((r = json_want_object (pids, "config.json: linux.resources.pids", err)) < 0
+          || (r = opt_i64 (pids, "limit", "config.json: linux.resources.pids", -1, &out->pids_limit, err)) < 0)
+        return r;
+    }
+  if (cpu && !YAJL_IS_NULL (cpu))
+    {
+      if ((r = json_want_object (cpu, "config.json: linux.resources.cpu", err)) < 0)
+        return r;
+      if ((r = opt_i64 (cpu, "quota", "config.json: linux.resources.cpu", -1, &v, err)) < 0)
+        return r;
+      out->cpu_quota = v > 0 ? (uint64_t) v : 0;
+      if ((r = opt_i64 (cpu, "period", "config.json: linux.resources.cpu", 0, &v, err)) < 0)
+        return r;
+      out->cpu_period = (uint64_t) v;
+      if ((r = opt_i64 (cpu, "shares", "config.json: linux.resources.cpu", 0, &v, err)) < 0)
+        return r;
+      out->cpu_shares = (uint64_t) v;
+      if ((r = opt_string (cpu, "cpus", "config.json: linux.resources.cpu", &out->cpuset_cpus, err)) < 0)
+        return r;
+      if (out->cpuset_cpus && strspn (out->cpuset_cpus, "0123456789,-") != strlen (out->cpuset_cpus))
+        return cordon_error_set (err, EINVAL, "config.json: linux.resources.cpu.cpus: expected a list like 0-2,4");
+    }
+  return 0;
+}
+
 static int
 parse_linux (yajl_val lx, struct cordon_spec *s, struct cordon_error *err)
 {
@@ -397,6 +462,8 @@ parse_linux (yajl_val lx, struct cordon_spec *s, struct cordon_error *err)
   for (char **p = s->readonly_paths; p && *p; p++)
     if ((r = absolute_path (*p, "config.json: linux.readonlyPaths", err)) < 0)
       return r;
+  if ((v = json_get (lx, "resources")) && !YAJL_IS_NULL (v) && (r = parse_resources (v, &s->resources, err)) < 0)
+    return r;
   if ((v = json_get (lx, "seccomp")) && !YAJL_IS_NULL (v))
     {
       r = seccomp_from_json (v, &spec_limits, "config.json: linux.seccomp", &oci, &s->seccomp, err);
@@ -414,6 +481,21 @@ parse_extension (yajl_val ext, struct cordon_spec *s, struct cordon_error *err)
 
   if ((r = json_want_object (ext, "config.json: cordon", err)) < 0)
     return r;
+  if ((v = json_get (ext, "limits")) && !YAJL_IS_NULL (v))
+    {
+      struct cordon_limits *l = &s->cordon.limits;
+      if ((r = json_want_object (v, "config.json: cordon.limits", err)) < 0)
+        return r;
+      if ((json_get (v, "cpuTimeMs")
+           && (r = json_u64 (json_get (v, "cpuTimeMs"), "config.json: cordon.limits.cpuTimeMs", &l->cpu_time_ms, err)) < 0)
+          || (json_get (v, "wallTimeMs")
+              && (r = json_u64 (json_get (v, "wallTimeMs"), "config.json: cordon.limits.wallTimeMs", &l->wall_time_ms,
+                                err)) < 0)
+          || (json_get (v, "outputBytes")
+              && (r = json_u64 (json_get (v, "outputBytes"), "config.json: cordon.limits.outputBytes", &l->output_bytes,
+                                err)) < 0))
+        return r;
+    }
   v = json_get (ext, "seccomp");
   if (v == NULL)
     return 0;

@@ -201,6 +201,52 @@ write_seccomp (yajl_gen g, const struct cordon_seccomp *sc)
 }
 
 static void
+key_i64 (yajl_gen g, const char *k, int64_t v)
+{
+  str (g, k);
+  yajl_gen_integer (g, v);
+}
+
+static void
+write_resources (yajl_gen g, const struct cordon_resources *r)
+{
+  str (g, "resources");
+  yajl_gen_map_open (g);
+  if (r->memory_limit || r->memory_swap)
+    {
+      str (g, "memory");
+      yajl_gen_map_open (g);
+      if (r->memory_limit)
+        key_u64 (g, "limit", r->memory_limit);
+      if (r->memory_swap)
+        key_i64 (g, "swap", r->memory_swap);
+      yajl_gen_map_close (g);
+    }
+  if (r->pids_limit)
+    {
+      str (g, "pids");
+      yajl_gen_map_open (g);
+      key_i64 (g, "limit", r->pids_limit);
+      yajl_gen_map_close (g);
+    }
+  if (r->cpu_quota || r->cpu_period || r->cpu_shares || r->cpuset_cpus)
+    {
+      str (g, "cpu");
+      yajl_gen_map_open (g);
+      if (r->cpu_quota)
+        key_u64 (g, "quota", r->cpu_quota);
+      if (r->cpu_period)
+        key_u64 (g, "period", r->cpu_period);
+      if (r->cpu_shares)
+        key_u64 (g, "shares", r->cpu_shares);
+      if (r->cpuset_cpus)
+        key_str (g, "cpus", r->cpuset_cpus);
+      yajl_gen_map_close (g);
+    }
+  yajl_gen_map_close (g);
+}
+
+static void
 write_linux (yajl_gen g, const struct cordon_spec *s)
 {
   str (g, "linux");
@@ -224,6 +270,7 @@ write_linux (yajl_gen g, const struct cordon_spec *s)
   strv (g, s->masked_paths);
   str (g, "readonlyPaths");
   strv (g, s->readonly_paths);
+  write_resources (g, &s->resources);
   if (s->seccomp)
     write_seccomp (g, s->seccomp);
   yajl_gen_map_close (g);
@@ -256,6 +303,15 @@ spec_to_json (const struct cordon_spec *s, char **out, size_t *len, struct cordo
   str (g, "cordon");
   yajl_gen_map_open (g);
   key_str (g, "seccomp", s->cordon.seccomp_mode == SECCOMP_MODE_UNCONFINED ? "unconfined" : "baseline");
+  str (g, "limits");
+  yajl_gen_map_open (g);
+  if (s->cordon.limits.cpu_time_ms)
+    key_u64 (g, "cpuTimeMs", s->cordon.limits.cpu_time_ms);
+  if (s->cordon.limits.wall_time_ms)
+    key_u64 (g, "wallTimeMs", s->cordon.limits.wall_time_ms);
+  if (s->cordon.limits.output_bytes)
+    key_u64 (g, "outputBytes", s->cordon.limits.output_bytes);
+  yajl_gen_map_close (g);
   yajl_gen_map_close (g);
   yajl_gen_map_close (g);
   if (yajl_gen_get_buf (g, &buf, &n) != yajl_gen_status_ok)

@@ -210,5 +210,6 @@ spec_free (struct cordon_spec *spec)
   strv_free (spec->masked_paths);
   strv_free (spec->readonly_paths);
   seccomp_spec_free (spec->seccomp);
+  free (spec->resources.cpuset_cpus);
   free (spec);
 }

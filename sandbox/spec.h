@@ -130,9 +130,30 @@ enum cordon_seccomp_mode
 };
 
 /* cordon's own fields: "cordon": { ... } at the top level of config.json.  */
+/* Limits OCI has no field for ("cordon": {"limits": {...}}); 0 = none.  */
+struct cordon_limits
+{
+  uint64_t cpu_time_ms;  /* CPU time of the whole sandbox, then killed */
+  uint64_t wall_time_ms; /* wall-clock time, then killed */
+  uint64_t output_bytes; /* stdout+stderr kept; past it the run ends */
+};
+
 struct cordon_extension
 {
   enum cordon_seccomp_mode seccomp_mode;
+  struct cordon_limits limits;
+};
+
+/* linux.resources, the part cordon enforces; 0 (or NULL) = not set.  */
+struct cordon_resources
+{
+  uint64_t memory_limit; /* bytes: memory.max / memory.limit_in_bytes */
+  int64_t memory_swap;   /* bytes of memory+swap; -1 unlimited; 0 unset */
+  int64_t pids_limit;    /* pids.max; 0 unset */
+  uint64_t cpu_quota;    /* us per period */
+  uint64_t cpu_period;   /* us */
+  uint64_t cpu_shares;
+  char *cpuset_cpus;
 };
 
 struct cordon_spec
@@ -153,6 +174,7 @@ struct cordon_spec
   char **masked_paths;   /* NULL-terminated */
   char **readonly_paths; /* NULL-terminated */
   struct cordon_seccomp *seccomp; /* linux.seccomp, or NULL */
+  struct cordon_resources resources;
   struct cordon_extension cordon;
 };
 

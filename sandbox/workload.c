@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "common/fd-util.h"
@@ -44,6 +45,20 @@ reset_signals (void)
   sigprocmask (SIG_SETMASK, &none, NULL);
 }
 
+/* Resource limits last before the identity switch: an rlimit applies to the
+ * workload and what it starts, not to init.  */
+static int
+apply_rlimits (const struct cordon_rlimit *rl, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      struct rlimit lim = { .rlim_cur = rl[i].soft, .rlim_max = rl[i].hard };
+      if (setrlimit ((__rlimit_resource_t) rl[i].resource, &lim) < 0)
+        return -errno;
+    }
+  return 0;
+}
+
 static int
 setup_stdio (const struct init_context *ctx, int tty)
 {
@@ -57,6 +72,10 @@ setup_stdio (const struct init_context *ctx, int tty)
       return 0;
     }
   if (ctx->stdin_fd >= 0 && dup2 (ctx->stdin_fd, 0) < 0)
+    return -errno;
+  if (ctx->stdout_fd >= 0 && dup2 (ctx->stdout_fd, 1) < 0)
+    return -errno;
+  if (ctx->stderr_fd >= 0 && dup2 (ctx->stderr_fd, 2) < 0)
     return -errno;
   return 0;
 }
@@ -133,6 +152,11 @@ workload_main (const struct init_context *ctx, int errfd, int tty)
   r = setup_stdio (ctx, tty);
   if (r < 0)
     workload_fail (errfd, 125, "set up stdio: %s", strerror (-r));
+  r = apply_rlimits (process->rlimits, process->n_rlimits);
+  if (r >= 0)
+    r = apply_rlimits (ctx->extra_rlimits, ctx->n_extra_rlimits);
+  if (r < 0)
+    workload_fail (errfd, 125, "setrlimit: %s", strerror (-r));
   r = caps_apply (process, !ctx->idmap->deny_setgroups, &err);
   if (r < 0)
     workload_fail (errfd, 125, "%s", err.msg);

@@ -5,6 +5,8 @@
 #include <getopt.h>
 #include <limits.h>
 #include <sched.h>
+#include <stdint.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +51,18 @@ static const char run_usage[]
       "      --cap-drop CAP|ALL      drop a capability\n"
       "      --security-opt seccomp=FILE|unconfined\n"
       "      --security-opt no-new-privileges  (always on)\n"
+      "Limits (sizes take b, k, m, g; times are seconds):\n"
+      "  -m, --memory SIZE           memory of the whole sandbox\n"
+      "      --memory-swap SIZE|-1   memory+swap (default: no swap)\n"
+      "      --pids-limit N          processes and threads\n"
+      "      --cpus N                CPU share, e.g. 1.5 (needs a cgroup)\n"
+      "      --cpu-shares N, --cpuset-cpus LIST   (need a cgroup)\n"
+      "      --cpu-time S            CPU seconds of the sandbox, then killed\n"
+      "      --wall-time S           wall-clock seconds, then killed\n"
+      "      --output-limit SIZE     stdout+stderr kept; then the run ends\n"
+      "      --fsize SIZE, --nofile N, --stack SIZE\n"
+      "      --ulimit NAME=SOFT[:HARD]\n"
+      "      --stdin FILE, --stdout FILE, --stderr FILE\n"
       "Output:\n"
       "      --result FILE           write the result JSON to FILE (- for stdout)\n"
       "  -q, --quiet                 print nothing but errors\n"
@@ -73,6 +87,21 @@ enum
   OPT_SECURITY_OPT,
   OPT_RESULT,
   OPT_HELP,
+  OPT_MEMORY_SWAP,
+  OPT_PIDS_LIMIT,
+  OPT_CPUS,
+  OPT_CPU_SHARES,
+  OPT_CPUSET_CPUS,
+  OPT_CPU_TIME,
+  OPT_WALL_TIME,
+  OPT_OUTPUT_LIMIT,
+  OPT_FSIZE,
+  OPT_NOFILE,
+  OPT_STACK,
+  OPT_ULIMIT,
+  OPT_STDIN,
+  OPT_STDOUT,
+  OPT_STDERR,
 };
 
 static const struct option run_options[] = {
@@ -99,6 +128,22 @@ static const struct option run_options[] = {
   { "result", required_argument, NULL, OPT_RESULT },
   { "quiet", no_argument, NULL, 'q' },
   { "help", no_argument, NULL, OPT_HELP },
+  { "memory", required_argument, NULL, 'm' },
+  { "memory-swap", required_argument, NULL, OPT_MEMORY_SWAP },
+  { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
+  { "cpus", required_argument, NULL, OPT_CPUS },
+  { "cpu-shares", required_argument, NULL, OPT_CPU_SHARES },
+  { "cpuset-cpus", required_argument, NULL, OPT_CPUSET_CPUS },
+  { "cpu-time", required_argument, NULL, OPT_CPU_TIME },
+  { "wall-time", required_argument, NULL, OPT_WALL_TIME },
+  { "output-limit", required_argument, NULL, OPT_OUTPUT_LIMIT },
+  { "fsize", required_argument, NULL, OPT_FSIZE },
+  { "nofile", required_argument, NULL, OPT_NOFILE },
+  { "stack", required_argument, NULL, OPT_STACK },
+  { "ulimit", required_argument, NULL, OPT_ULIMIT },
+  { "stdin", required_argument, NULL, OPT_STDIN },
+  { "stdout", required_argument, NULL, OPT_STDOUT },
+  { "stderr", required_argument, NULL, OPT_STDERR },
   { NULL, 0, NULL, 0 },
 };
 
@@ -118,6 +163,9 @@ struct run_args
   const char *entrypoint;
   const char *user;
   const char *seccomp_file;
+  const char *stdin_path;
+  const char *stdout_path;
+  const char *stderr_path;
   bool seccomp_unconfined;
   bool quiet;
   bool interactive;
@@ -158,7 +206,7 @@ parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *err)
     return cordon_error_set (err, ENOMEM, "out of memory");
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long (argc, argv, "+v:e:w:u:h:itq", run_options, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, "+v:e:w:u:h:m:itq", run_options, NULL)) != -1)
     {
       switch (c)
         {
@@ -188,6 +236,15 @@ parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *err)
           break;
         case OPT_READ_ONLY:
           break;
+        case OPT_STDIN:
+          a->stdin_path = optarg;
+          break;
+        case OPT_STDOUT:
+          a->stdout_path = optarg;
+          break;
+        case OPT_STDERR:
+          a->stderr_path = optarg;
+          break;
         case OPT_SECURITY_OPT:
           if (parse_security_opt (a, optarg, err) < 0)
             return -EINVAL;
@@ -212,6 +269,8 @@ parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *err)
     return cordon_error_set (err, EINVAL, "--security-opt: seccomp given twice");
   return 0;
 }
+
+static int apply_limit_flag (struct cordon_spec *spec, const struct flag *f, struct cordon_error *err);
 
 static int
 apply_flag (struct cordon_spec *spec, const struct flag *f, struct cordon_error *err)
@@ -252,6 +311,95 @@ apply_flag (struct cordon_spec *spec, const struct flag *f, struct cordon_error 
       return spec_cap_add (spec, f->arg, err);
     case OPT_CAP_DROP:
       return spec_cap_drop (spec, f->arg, err);
+    default:
+      return apply_limit_flag (spec, f, err);
+    }
+}
+
+static int
+bad_value (const struct flag *f, const char *what, struct cordon_error *err)
+{
+  const struct option *o = run_options;
+
+  while (o->name && o->val != f->opt)
+    o++;
+  return cordon_error_set (err, EINVAL, "--%s `%s`: expected %s", o->name ? o->name : "?", f->arg, what);
+}
+
+/* Docker's limit flags, onto linux.resources, cordon.limits and rlimits.  */
+static int
+apply_limit_flag (struct cordon_spec *spec, const struct flag *f, struct cordon_error *err)
+{
+  struct cordon_resources *res = &spec->resources;
+  uint64_t v;
+  char *end;
+  double d;
+
+  switch (f->opt)
+    {
+    case 'm':
+      if (spec_parse_size (f->arg, &v) < 0 || v < (1u << 20))
+        return bad_value (f, "a size of at least 1m", err);
+      res->memory_limit = v;
+      return 0;
+    case OPT_MEMORY_SWAP:
+      if (strcmp (f->arg, "-1") == 0)
+        res->memory_swap = -1;
+      else if (spec_parse_size (f->arg, &v) < 0 || v > INT64_MAX)
+        return bad_value (f, "a size or -1", err);
+      else
+        res->memory_swap = (int64_t) v;
+      return 0;
+    case OPT_PIDS_LIMIT:
+      v = strtoull (f->arg, &end, 10);
+      if (*f->arg < '1' || *f->arg > '9' || *end || v > INT64_MAX)
+        return bad_value (f, "a positive number", err);
+      res->pids_limit = (int64_t) v;
+      return 0;
+    case OPT_CPUS:
+      d = strtod (f->arg, &end);
+      if (*end || !(d > 0 && d <= 1024))
+        return bad_value (f, "a number of CPUs such as 0.5 or 2", err);
+      res->cpu_period = 100000;
+      res->cpu_quota = (uint64_t) (d * 100000 + 0.5);
+      return 0;
+    case OPT_CPU_SHARES:
+      v = strtoull (f->arg, &end, 10);
+      if (*f->arg < '1' || *f->arg > '9' || *end || v > 262144)
+        return bad_value (f, "a number from 2 to 262144", err);
+      res->cpu_shares = v;
+      return 0;
+    case OPT_CPUSET_CPUS:
+      if (f->arg[0] == '\0' || strspn (f->arg, "0123456789,-") != strlen (f->arg))
+        return bad_value (f, "a CPU list such as 0-1,3", err);
+      return spec_set_string (&res->cpuset_cpus, f->arg, err);
+    case OPT_CPU_TIME:
+      if (spec_parse_seconds (f->arg, &spec->cordon.limits.cpu_time_ms) < 0)
+        return bad_value (f, "seconds", err);
+      return 0;
+    case OPT_WALL_TIME:
+      if (spec_parse_seconds (f->arg, &spec->cordon.limits.wall_time_ms) < 0)
+        return bad_value (f, "seconds", err);
+      return 0;
+    case OPT_OUTPUT_LIMIT:
+      if (spec_parse_size (f->arg, &spec->cordon.limits.output_bytes) < 0 || spec->cordon.limits.output_bytes == 0)
+        return bad_value (f, "a size", err);
+      return 0;
+    case OPT_FSIZE:
+      if (spec_parse_size (f->arg, &v) < 0)
+        return bad_value (f, "a size", err);
+      return spec_set_rlimit (spec, RLIMIT_FSIZE, v, v, err);
+    case OPT_NOFILE:
+      v = strtoull (f->arg, &end, 10);
+      if (*f->arg < '0' || *f->arg > '9' || *end || v > (1u << 20))
+        return bad_value (f, "a number of files", err);
+      return spec_set_rlimit (spec, RLIMIT_NOFILE, v, v, err);
+    case OPT_STACK:
+      if (spec_parse_size (f->arg, &v) < 0)
+        return bad_value (f, "a size", err);
+      return spec_set_rlimit (spec, RLIMIT_STACK, v, v, err);
+    case OPT_ULIMIT:
+      return spec_add_ulimit (spec, f->arg, err);
     default:
       return cordon_error_set (err, EINVAL, "run: unhandled option");
     }
@@ -404,6 +552,13 @@ report (const struct run_args *a, const struct sandbox_result *result)
     fprintf (stderr, "cordon: %s\n", result->error);
   else if (result->status == RESULT_SIGNAL)
     fprintf (stderr, "cordon: killed by signal %d (%s)\n", result->signal, sigabbrev_np (result->signal) ?: "?");
+  else if (result->status >= RESULT_TIME_LIMIT)
+    fprintf (stderr, "cordon: %s (cpu %.3f s, wall %.3f s)\n", result_status_name (result->status),
+             result->cpu_user + result->cpu_system, result->wall_time);
+  for (int i = 0; i < LIMIT__COUNT; i++)
+    if (result->limits[i].mechanism == LIMIT_MECH_UNAVAILABLE)
+      fprintf (stderr, "cordon: warning: limit %s was not enforced: %s\n", result_limit_name (i),
+               result->limits[i].note ? result->limits[i].note : "unavailable here");
 }
 
 int
@@ -433,6 +588,9 @@ cli_run (int argc, char **argv)
     {
       opts.base_dir = a.bundle;
       opts.keep_stdin = a.interactive;
+      opts.stdin_path = a.stdin_path;
+      opts.stdout_path = a.stdout_path;
+      opts.stderr_path = a.stderr_path;
       opts.baseline_seccomp = baseline;
       r = sandbox_run (spec, &opts, &result, &err);
     }

@@ -198,6 +198,10 @@ cgroup_read_stats (const struct cgroup *cg, struct cgroup_stats *st)
     }
   if (cg->mode == CGROUP_V2)
     {
+      if (cgroup_read_key (cg->v2_path, "cpu.stat", "user_usec", &v) == 0)
+        st->cpu_user_us = v;
+      if (cgroup_read_key (cg->v2_path, "cpu.stat", "system_usec", &v) == 0)
+        st->cpu_system_us = v;
       if (cgroup_read_u64 (cg->v2_path, "memory.peak", &v) == 0)
         {
           st->have_memory_peak = true;
@@ -212,6 +216,12 @@ cgroup_read_stats (const struct cgroup *cg, struct cgroup_stats *st)
     {
       const char *mem = cg->v1_paths[CG1_MEMORY];
       const char *pids = cg->v1_paths[CG1_PIDS];
+      const char *acct = cg->v1_paths[CG1_CPUACCT];
+      long hz = sysconf (_SC_CLK_TCK);
+      if (acct && hz > 0 && cgroup_read_key (acct, "cpuacct.stat", "user", &v) == 0)
+        st->cpu_user_us = v * 1000000 / (uint64_t) hz;
+      if (acct && hz > 0 && cgroup_read_key (acct, "cpuacct.stat", "system", &v) == 0)
+        st->cpu_system_us = v * 1000000 / (uint64_t) hz;
       if (mem && cgroup_read_u64 (mem, "memory.max_usage_in_bytes", &v) == 0)
         {
           st->have_memory_peak = true;

@@ -43,6 +43,8 @@ struct cgroup_stats
 {
   bool have_cpu;
   uint64_t cpu_usage_us;
+  uint64_t cpu_user_us;   /* the split of cpu_usage_us, when known */
+  uint64_t cpu_system_us;
   bool have_memory_peak;
   uint64_t memory_peak;
   uint64_t oom_kills;

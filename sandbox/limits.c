@@ -7,8 +7,9 @@
 
 static const char note_no_cgroup_cpu[] = "no cgroup here: an rlimit per process, the monitor sums the whole sandbox "
                                          "every 10 ms";
-static const char note_no_cgroup_mem[] = "no cgroup here: RLIMIT_AS per process, the monitor kills the sandbox when "
-                                         "its resident memory passes the limit (sampled every 10 ms)";
+static const char note_no_cgroup_mem[] = "no cgroup here: the monitor kills the sandbox when its resident memory "
+                                         "passes the limit (sampled every 10 ms); RLIMIT_AS at twice the limit "
+                                         "(+64 MiB) stops an allocation too large to wait for a sample";
 static const char note_no_cgroup_pids[] = "no cgroup here: RLIMIT_NPROC in the sandbox's user namespace; a failed fork "
                                           "is not reported";
 static const char note_needs_cgroup[] = "needs a cgroup, which this host does not offer to this user";
@@ -70,7 +71,13 @@ limits_plan_prepare (const struct cordon_spec *spec, const char *name, struct li
       if (cg_mech == LIMIT_MECH_NONE)
         {
           rep[LIMIT_MEMORY] = (struct limit_report){ res->memory_limit, LIMIT_MECH_RLIMIT_MONITOR, note_no_cgroup_mem };
-          add_rlimit (plan, RLIMIT_AS, res->memory_limit, res->memory_limit);
+          /* Address space is not memory: the exact limit as RLIMIT_AS would
+           * fail programs that reserve more than they use, and turn a
+           * memory verdict into a runtime error.  The sample decides; the
+           * rlimit is only a backstop.  */
+          uint64_t backstop = res->memory_limit > UINT64_MAX / 2 - (64u << 20) ? UINT64_MAX
+                                                                                : res->memory_limit * 2 + (64u << 20);
+          add_rlimit (plan, RLIMIT_AS, backstop, backstop);
           plan->memory_poll_bytes = res->memory_limit;
           plan->poll = true;
         }

@@ -298,11 +298,27 @@ limit_verdict (struct monitor *m, const struct watch *w, struct sandbox_result *
   cgroup_read_stats (&plan->cgroup, &cs);
   if (cs.have_memory_peak)
     result->memory_peak_bytes = cs.memory_peak;
-  else if (w->rss_peak)
-    result->memory_peak_bytes = w->rss_peak;
+  else
+    {
+      /* Without a cgroup: the sampled sum, or the largest single process.  */
+      uint64_t one = (uint64_t) result->peak_rss_kib * 1024;
+      result->memory_peak_bytes = w->rss_peak > one ? w->rss_peak : one;
+    }
   result->pids_limit_reached = cs.pids_max_hits > 0;
+  /* A sandbox killed by the monitor never had its processes reaped by init,
+   * so wait4 missed their CPU time: take the cgroup's, or the last sample.  */
   if (cs.have_cpu && cs.cpu_usage_us > cpu_us)
-    cpu_us = cs.cpu_usage_us;
+    {
+      uint64_t split = cs.cpu_user_us + cs.cpu_system_us;
+      cpu_us = cs.cpu_usage_us;
+      result->cpu_user = split ? (double) cpu_us * ((double) cs.cpu_user_us / (double) split) / 1e6 : (double) cpu_us / 1e6;
+      result->cpu_system = (double) cpu_us / 1e6 - result->cpu_user;
+    }
+  else if (w->cpu_us > cpu_us)
+    {
+      cpu_us = w->cpu_us;
+      result->cpu_user = (double) cpu_us / 1e6 - result->cpu_system;
+    }
 
   switch (w->killed)
     {
@@ -319,10 +335,12 @@ limit_verdict (struct monitor *m, const struct watch *w, struct sandbox_result *
       verdict = RESULT_OUTPUT_LIMIT;
       break;
     case KILL_NONE:
-      if (result->status == RESULT_OK)
-        break;
+      /* The kernel's OOM killer struck inside our cgroup: whatever the main
+       * process made of it, the sandbox ran out of memory.  */
       if (cs.oom_kills > 0)
-        verdict = RESULT_MEMORY_LIMIT; /* the kernel's OOM killer, inside our cgroup */
+        verdict = RESULT_MEMORY_LIMIT;
+      else if (result->status == RESULT_OK)
+        break;
       else if (plan->cpu_time_us && (result->signal == SIGXCPU || cpu_us >= plan->cpu_time_us))
         verdict = RESULT_TIME_LIMIT;
       else if (result->signal == SIGXFSZ && result->limits[LIMIT_FSIZE].mechanism != LIMIT_MECH_NONE)

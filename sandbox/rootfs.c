@@ -2,6 +2,7 @@
 #include "sandbox/rootfs.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "common/cleanup.h"
 #include "common/safe-path.h"
 #include "sandbox/mount-options.h"
+#include "sandbox/spec-edit.h"
 
 /* Binds never carry set-user-id programs or devices into the sandbox.  */
 #define BIND_FORCED_ATTRS (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
@@ -118,8 +120,29 @@ set_attrs (int fd, uint64_t set, uint64_t clr, bool recursive, const char *what,
 }
 
 /* A new filesystem instance (tmpfs, proc, sysfs, devpts, mqueue, ...).  */
+/* tmpfs pages belong to no process: without a cgroup, the monitor cannot
+ * see them.  Then a tmpfs is capped at the memory limit.  */
 static int
-open_fs_mount (const struct cordon_mount *m, const struct mount_options *opts, struct cordon_error *err)
+cap_tmpfs (int fsfd, const struct mount_options *opts, uint64_t cap, struct cordon_error *err)
+{
+  char buf[32];
+
+  for (size_t k = 0; k < opts->n_fs_params; k++)
+    {
+      uint64_t given;
+      if (strncmp (opts->fs_params[k], "size=", 5) == 0 && spec_parse_size (opts->fs_params[k] + 5, &given) == 0
+          && given <= cap)
+        return 0;
+    }
+  snprintf (buf, sizeof buf, "%llu", (unsigned long long) cap);
+  if (fsconfig (fsfd, FSCONFIG_SET_STRING, "size", buf, 0) < 0)
+    return cordon_error_set (err, errno, "tmpfs: size=%s", buf);
+  return 0;
+}
+
+static int
+open_fs_mount (const struct cordon_mount *m, const struct mount_options *opts, uint64_t tmpfs_cap,
+               struct cordon_error *err)
 {
   cleanup_close int fsfd = -1;
   int mntfd;
@@ -134,6 +157,8 @@ open_fs_mount (const struct cordon_mount *m, const struct mount_options *opts, s
       if (r < 0)
         return cordon_error_wrap (err, "mount `%s`", m->destination);
     }
+  if (tmpfs_cap && strcmp (m->type, "tmpfs") == 0 && (r = cap_tmpfs (fsfd, opts, tmpfs_cap, err)) < 0)
+    return cordon_error_wrap (err, "mount `%s`", m->destination);
   if (fsconfig (fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
     return cordon_error_set (err, errno, "mount `%s`: create %s", m->destination, m->type);
   mntfd = fsmount (fsfd, FSMOUNT_CLOEXEC, (unsigned int) opts->attr_set);
@@ -178,7 +203,7 @@ open_mount_source (const struct rootfs_context *ctx, size_t i, const struct moun
         return r;
       return steal_fd (&fd);
     }
-  return open_fs_mount (m, opts, err);
+  return open_fs_mount (m, opts, ctx->tmpfs_max_bytes, err);
 }
 
 static int

@@ -7,6 +7,7 @@
 #define CORDON_SANDBOX_ROOTFS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "sandbox/spec.h"
 
@@ -16,6 +17,7 @@ struct rootfs_context
   const int *bind_fds; /* per spec mount: a detached tree the monitor cloned (as root), else -1 */
   const char *const *bind_paths; /* per spec mount: absolute host source for binds, else NULL */
   bool has_netns;      /* sysfs can only be mounted by the owner of a network namespace */
+  uint64_t tmpfs_max_bytes; /* when no cgroup bounds memory: no tmpfs may hold more (0: no cap) */
 };
 
 /* Monitor side, before the sandbox exists: creates the missing mount points

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "common/cleanup.h"
 #include "common/safe-path.h"
@@ -77,6 +78,107 @@ spec_parse_size (const char *text, uint64_t *out)
     return -ERANGE;
   *out = v * mult;
   return 0;
+}
+
+int
+spec_parse_seconds (const char *text, uint64_t *ms)
+{
+  char *end;
+  double v;
+
+  if (text == NULL || *text < '0' || *text > '9')
+    return -EINVAL;
+  errno = 0;
+  v = strtod (text, &end);
+  if (errno || *end != '\0' || v <= 0 || v > 1e9)
+    return -EINVAL;
+  *ms = (uint64_t) (v * 1000.0 + 0.5);
+  return *ms ? 0 : -EINVAL;
+}
+
+int
+spec_set_rlimit (struct cordon_spec *spec, int resource, uint64_t soft, uint64_t hard, struct cordon_error *err)
+{
+  struct cordon_process *p = &spec->process;
+  struct cordon_rlimit *grown;
+
+  if (soft > hard)
+    return cordon_error_set (err, EINVAL, "rlimit: the soft limit is above the hard one");
+  for (size_t i = 0; i < p->n_rlimits; i++)
+    if (p->rlimits[i].resource == resource)
+      {
+        p->rlimits[i].soft = soft;
+        p->rlimits[i].hard = hard;
+        return 0;
+      }
+  grown = realloc (p->rlimits, (p->n_rlimits + 1) * sizeof *grown);
+  if (grown == NULL)
+    return cordon_error_set (err, ENOMEM, "out of memory");
+  grown[p->n_rlimits++] = (struct cordon_rlimit){ resource, soft, hard };
+  p->rlimits = grown;
+  return 0;
+}
+
+static const struct
+{
+  const char *name;
+  int resource;
+  bool is_size;
+} ulimit_names[] = {
+  { "core", RLIMIT_CORE, true },       { "cpu", RLIMIT_CPU, false },     { "data", RLIMIT_DATA, true },
+  { "fsize", RLIMIT_FSIZE, true },     { "locks", RLIMIT_LOCKS, false }, { "memlock", RLIMIT_MEMLOCK, true },
+  { "msgqueue", RLIMIT_MSGQUEUE, true }, { "nice", RLIMIT_NICE, false }, { "nofile", RLIMIT_NOFILE, false },
+  { "nproc", RLIMIT_NPROC, false },    { "rss", RLIMIT_RSS, true },      { "rtprio", RLIMIT_RTPRIO, false },
+  { "rttime", RLIMIT_RTTIME, false },  { "sigpending", RLIMIT_SIGPENDING, false }, { "stack", RLIMIT_STACK, true },
+  { "as", RLIMIT_AS, true },
+};
+
+static int
+parse_limit_value (const char *text, bool is_size, uint64_t *out)
+{
+  char *end;
+
+  if (strcmp (text, "-1") == 0 || strcmp (text, "unlimited") == 0)
+    {
+      *out = RLIM_INFINITY;
+      return 0;
+    }
+  if (is_size)
+    return spec_parse_size (text, out);
+  if (*text < '0' || *text > '9')
+    return -EINVAL;
+  errno = 0;
+  *out = strtoull (text, &end, 10);
+  return errno || *end ? -EINVAL : 0;
+}
+
+int
+spec_add_ulimit (struct cordon_spec *spec, const char *arg, struct cordon_error *err)
+{
+  cleanup_free char *copy = strdup (arg);
+  char *eq, *colon;
+  uint64_t soft, hard;
+
+  if (copy == NULL)
+    return cordon_error_set (err, ENOMEM, "out of memory");
+  eq = strchr (copy, '=');
+  if (eq == NULL)
+    return cordon_error_set (err, EINVAL, "--ulimit `%s`: expected NAME=SOFT[:HARD]", arg);
+  *eq++ = '\0';
+  colon = strchr (eq, ':');
+  if (colon)
+    *colon++ = '\0';
+  for (size_t i = 0; i < sizeof ulimit_names / sizeof ulimit_names[0]; i++)
+    if (strcmp (copy, ulimit_names[i].name) == 0)
+      {
+        if (parse_limit_value (eq, ulimit_names[i].is_size, &soft) < 0
+            || parse_limit_value (colon ? colon : eq, ulimit_names[i].is_size, &hard) < 0)
+          return cordon_error_set (err, EINVAL, "--ulimit `%s`: bad value", arg);
+        if (spec_set_rlimit (spec, ulimit_names[i].resource, soft, hard, err) < 0)
+          return cordon_error_wrap (err, "--ulimit `%s`", arg);
+        return 0;
+      }
+  return cordon_error_set (err, EINVAL, "--ulimit `%s`: unknown limit `%s`", arg, copy);
 }
 
 static void

@@ -50,4 +50,14 @@ int spec_set_string (char **field, const char *value, struct cordon_error *err);
 /* Parses "64m", "1g", "512k", "100" (bytes) as Docker does.  */
 int spec_parse_size (const char *text, uint64_t *out);
 
+/* Parses seconds ("2", "0.5", "1.25") into milliseconds.  */
+int spec_parse_seconds (const char *text, uint64_t *ms);
+
+/* Sets (or replaces) an rlimit of process.rlimits.  */
+int spec_set_rlimit (struct cordon_spec *spec, int resource, uint64_t soft, uint64_t hard, struct cordon_error *err);
+
+/* --ulimit NAME=SOFT[:HARD], Docker's names (nofile, nproc, fsize, stack,
+ * core, cpu, as, data, memlock, ...), -1 for unlimited.  */
+int spec_add_ulimit (struct cordon_spec *spec, const char *arg, struct cordon_error *err);
+
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
+#include "sandbox/limits.h"
 #include "cli/commands.h"
 #include "sandbox/host-probe.h"
 
@@ -53,6 +54,10 @@ print_table (const struct host_report *report, bool ready)
       printf ("%-18s %-8s %s%s\n", l->name, host_layer_state_name (l->state), l->detail,
               l->required && l->state == HOST_LAYER_MISSING ? " [required]" : "");
     }
+  printf ("\nLIMIT              ENFORCED BY\n");
+  for (int i = 0; i < LIMIT__COUNT; i++)
+    printf ("%-18s %s\n", result_limit_name ((enum limit) i),
+            result_limit_mechanism_name (limits_host_mechanism ((enum limit) i)));
   host_idmap_describe (&report->idmap, idmap, sizeof idmap);
   printf ("\nuid %u; id mapping: %s\n", (unsigned)report->uid, idmap);
   printf ("%s\n", ready ? "cordon can run sandboxes on this host."
@@ -90,6 +95,14 @@ print_json (const struct host_report *report, bool ready)
       yajl_gen_map_close (g);
     }
   yajl_gen_array_close (g);
+  GEN_STR (g, "limits");
+  yajl_gen_map_open (g);
+  for (int i = 0; i < LIMIT__COUNT; i++)
+    {
+      GEN_STR (g, result_limit_name ((enum limit) i));
+      GEN_STR (g, result_limit_mechanism_name (limits_host_mechanism ((enum limit) i)));
+    }
+  yajl_gen_map_close (g);
   GEN_STR (g, "uid");
   yajl_gen_integer (g, report->uid);
   GEN_STR (g, "landlock_abi");

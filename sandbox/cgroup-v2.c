@@ -77,35 +77,52 @@ apply_limits (const char *dir, const struct cordon_resources *res, struct cordon
   return r;
 }
 
+/* Where the sandbox's cgroup goes: our own cgroup when it hands the
+ * controllers to children, else its parent when delegated to us.  NULL when
+ * neither.  */
+static char *
+delegated_parent (const struct cordon_resources *res)
+{
+  cleanup_free char *own = cgroup_own_path ("");
+  char *base = NULL;
+  char *slash;
+
+  if (own == NULL || asprintf (&base, "/sys/fs/cgroup%s", strcmp (own, "/") ? own : "") < 0)
+    return NULL;
+  if (controllers_enabled (base, res) && access (base, W_OK) == 0)
+    return base;
+  slash = strrchr (base, '/');
+  if (strcmp (base, "/sys/fs/cgroup") != 0 && slash && slash > base + strlen ("/sys/fs/cgroup") - 1)
+    {
+      *slash = '\0';
+      if (controllers_enabled (base, res) && access (base, W_OK) == 0)
+        return base;
+    }
+  free (base);
+  return NULL;
+}
+
+bool
+cgroup_v2_delegated (void)
+{
+  struct cordon_resources none = { 0 };
+  char *base = delegated_parent (&none);
+
+  free (base);
+  return base != NULL;
+}
+
 int
 cgroup_v2_create (const struct cordon_resources *res, const char *name, struct cgroup *cg, struct cordon_error *err)
 {
-  cleanup_free char *own = cgroup_own_path ("");
-  cleanup_free char *base = NULL;
+  cleanup_free char *base = delegated_parent (res);
   cleanup_free char *path = NULL;
   int r;
 
-  if (own == NULL)
+  if (base == NULL)
     {
-      cg->why_none = "this process has no cgroup v2 path";
+      cg->why_none = "cgroup v2 controllers are not delegated to this user";
       return 0;
-    }
-  if (asprintf (&base, "/sys/fs/cgroup%s", strcmp (own, "/") ? own : "") < 0)
-    return cordon_error_set (err, ENOMEM, "cgroup");
-  if (!controllers_enabled (base, res) || access (base, W_OK) < 0)
-    {
-      char *slash = strrchr (base, '/');
-      if (slash == NULL || slash == base + strlen ("/sys/fs/cgroup") - 1 || strcmp (base, "/sys/fs/cgroup") == 0)
-        {
-          cg->why_none = "cgroup v2 controllers are not delegated to this user";
-          return 0;
-        }
-      *slash = '\0';
-      if (!controllers_enabled (base, res) || access (base, W_OK) < 0)
-        {
-          cg->why_none = "cgroup v2 controllers are not delegated to this user";
-          return 0;
-        }
     }
   if (asprintf (&path, "%s/%s", base, name) < 0)
     return cordon_error_set (err, ENOMEM, "cgroup");

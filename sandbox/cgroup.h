@@ -77,6 +77,7 @@ int cgroup_v1_create (const struct cordon_resources *res, const char *name, stru
                       struct cordon_error *err);
 int cgroup_v2_create (const struct cordon_resources *res, const char *name, struct cgroup *cg,
                       struct cordon_error *err);
+bool cgroup_v2_delegated (void);
 int cgroup_write (const char *dir, const char *file, const char *value, struct cordon_error *err);
 int cgroup_read_u64 (const char *dir, const char *file, uint64_t *out);
 int cgroup_read_key (const char *dir, const char *file, const char *key, uint64_t *out);

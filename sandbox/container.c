@@ -192,7 +192,8 @@ resolve_bind_sources (const struct cordon_spec *spec, const struct sandbox_optio
 }
 
 static void
-fill_layers (const struct cordon_spec *spec, bool time_ns, bool seccomp, struct sandbox_result *result)
+fill_layers (const struct cordon_spec *spec, bool time_ns, bool seccomp, const struct cgroup *cg,
+             struct sandbox_result *result)
 {
   for (size_t i = 0; i < sizeof ns_layers / sizeof ns_layers[0]; i++)
     {
@@ -212,8 +213,18 @@ fill_layers (const struct cordon_spec *spec, bool time_ns, bool seccomp, struct 
   result->layer_reasons[LAYER_LANDLOCK] = "not implemented yet in this version of cordon";
   result->layers[LAYER_APPARMOR] = LAYER_STATE_UNAVAILABLE;
   result->layer_reasons[LAYER_APPARMOR] = "not implemented yet in this version of cordon";
-  result->layers[LAYER_CGROUP_LIMITS] = LAYER_STATE_UNAVAILABLE;
-  result->layer_reasons[LAYER_CGROUP_LIMITS] = "not implemented yet in this version of cordon";
+  if (cg->mode != CGROUP_NONE)
+    result->layers[LAYER_CGROUP_LIMITS] = LAYER_STATE_ENFORCED;
+  else if (cg->why_none)
+    {
+      result->layers[LAYER_CGROUP_LIMITS] = LAYER_STATE_UNAVAILABLE;
+      result->layer_reasons[LAYER_CGROUP_LIMITS] = cg->why_none;
+    }
+  else
+    {
+      result->layers[LAYER_CGROUP_LIMITS] = LAYER_STATE_DISABLED;
+      result->layer_reasons[LAYER_CGROUP_LIMITS] = "no limit asked for needs a cgroup";
+    }
   result->network = spec_has_namespace (spec, CLONE_NEWNET) ? "none" : "host";
 }
 
@@ -452,7 +463,7 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
   pid = spawn_init (&ctx, s, &flags, err);
   if (pid < 0)
     return pid;
-  fill_layers (spec, (flags & CLONE_NEWTIME) != 0, ctx.bpf != NULL, result);
+  fill_layers (spec, (flags & CLONE_NEWTIME) != 0, ctx.bpf != NULL, &s->limits.cgroup, result);
   close (s->sync[1]);
   s->sync[1] = -1;
 

@@ -131,6 +131,34 @@ limits_plan_prepare (const struct cordon_spec *spec, const char *name, struct li
   return 0;
 }
 
+enum limit_mechanism
+limits_host_mechanism (enum limit limit)
+{
+  const char *why;
+  enum cgroup_mode mode = cgroup_host_mode (&why);
+  enum limit_mechanism cg = mode == CGROUP_V1                            ? LIMIT_MECH_CGROUP_V1
+                            : mode == CGROUP_V2 && cgroup_v2_delegated () ? LIMIT_MECH_CGROUP_V2
+                                                                          : LIMIT_MECH_NONE;
+
+  switch (limit)
+    {
+    case LIMIT_MEMORY:
+    case LIMIT_CPU_TIME:
+      return cg ? cg : LIMIT_MECH_RLIMIT_MONITOR;
+    case LIMIT_PIDS:
+      return cg ? cg : LIMIT_MECH_RLIMIT;
+    case LIMIT_CPUS:
+    case LIMIT_CPU_SHARES:
+    case LIMIT_CPUSET:
+      return cg ? cg : LIMIT_MECH_UNAVAILABLE;
+    case LIMIT_WALL_TIME:
+    case LIMIT_OUTPUT:
+      return LIMIT_MECH_MONITOR;
+    default:
+      return LIMIT_MECH_RLIMIT;
+    }
+}
+
 void
 limits_plan_release (struct limits_plan *plan)
 {

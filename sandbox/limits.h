@@ -36,4 +36,8 @@ int limits_plan_prepare (const struct cordon_spec *spec, const char *name, struc
 
 void limits_plan_release (struct limits_plan *plan);
 
+/* How `limit` would be enforced on this host for the calling user (for
+ * `cordon check`).  */
+enum limit_mechanism limits_host_mechanism (enum limit limit);
+
 #endif

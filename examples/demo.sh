@@ -1,22 +1,43 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# demo.sh — cordon's main job on a built-in example: build cordon, make a
-# root from Debian's busybox-static, and run an untrusted program that tries
-# to read a host secret, write the root, see host processes, reach a host
-# service, mount, unshare and gain capabilities.  Shows each attempt and the
-# result JSON.  Exits 0 when every attempt was blocked.
+# demo.sh — cordon's main job on a built-in example, the README's first
+# command.  As root on a fresh Debian 12 it installs what is missing
+# (tools/install-deps.sh), builds cordon, makes a root from Debian's
+# busybox-static and runs examples/untrusted.sh in it: a program that tries
+# to read a host secret, write the root, see and signal host processes,
+# reach a host service, mount, unshare and hold capabilities.  It prints each
+# attempt and the result JSON, and exits 0 when every attempt was blocked,
+# 1 otherwise.  BUILDDIR (default: build) picks the build directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+builddir=${BUILDDIR:-build}
 
-bash tools/install-deps.sh build
-if [ ! -f build/build.ninja ]; then meson setup build >/tmp/cordon-demo-setup.log 2>&1 || { cat /tmp/cordon-demo-setup.log; exit 1; }; fi
-ninja -C build >/tmp/cordon-demo-build.log 2>&1 || { tail -40 /tmp/cordon-demo-build.log; exit 1; }
-cordon=$PWD/build/cli/cordon
+fail() { echo "demo: $*" >&2; exit 1; }
+# quiet LOG CMD...: runs CMD with its output in LOG, shown only on failure.
+quiet() {
+  local log=$1
+  shift
+  "$@" >"$log" 2>&1 && return 0
+  tail -n 40 "$log" >&2
+  return 1
+}
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/cordon-demo.XXXXXX")
+echo "== installing what is missing and building cordon"
+bash tools/install-deps.sh build || fail "could not install the build dependencies"
+if [ ! -f "$builddir/build.ninja" ]; then
+  quiet /tmp/cordon-demo-setup.log meson setup "$builddir" || fail "meson setup failed (log above)"
+fi
+quiet /tmp/cordon-demo-build.log ninja -C "$builddir" || fail "the build failed (log above)"
+cordon=$PWD/$builddir/cli/cordon
+[ -x "$cordon" ] || fail "$cordon was not built"
+"$cordon" run --help >/dev/null 2>&1 || fail "$cordon has no working 'run' command yet"
+
+# Not under /tmp: the sandbox gets its own /tmp anyway, and the secret should
+# be hidden by the sandbox's root, not by a tmpfs that happens to cover it.
+work=$(mktemp -d /var/tmp/cordon-demo.XXXXXX)
 listener=
 cleanup() {
-  [ -n "$listener" ] && kill "$listener" 2>/dev/null
+  if [ -n "$listener" ]; then kill "$listener" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -25,24 +46,48 @@ bash examples/make-rootfs.sh "$work/root"
 secret=$work/host-secret
 echo "the answers to tomorrow's exam" >"$secret"
 chmod 644 "$secret"
+
+# A host service on loopback, which the sandbox's own network namespace must
+# not reach.  -ll keeps it listening after each connection.
 port=$((20000 + RANDOM % 20000))
 busybox nc -ll -p "$port" -e /bin/true &
 listener=$!
-sleep 0.2
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  busybox nc -w 1 127.0.0.1 "$port" </dev/null >/dev/null 2>&1 && break
+  sleep 0.1
+done
+hostinit=$(tr '\0' ' ' </proc/1/cmdline | sed 's/ $//')
 
-echo "== on the host, the secret is readable:"
-echo "   $(cat "$secret")"
 echo
-echo "== cordon run --rootfs ROOT -- /bin/sh /untrusted.sh"
+echo "== on the host, outside any sandbox:"
+echo "   cat $secret: $(cat "$secret")"
+if busybox nc -w 1 127.0.0.1 "$port" </dev/null >/dev/null 2>&1; then
+  echo "   127.0.0.1:$port accepts connections (pid $listener)"
+else
+  echo "   (127.0.0.1:$port did not answer on the host either: the network line below proves less)"
+fi
+echo
+echo "== cordon run --rootfs ROOT -v examples/untrusted.sh:/untrusted.sh:ro -- /bin/sh /untrusted.sh"
 set +e
 "$cordon" run --rootfs "$work/root" --result "$work/result.json" \
-  -v "$PWD/examples/untrusted.sh:/untrusted.sh:ro" -e SECRET="$secret" -e PORT="$port" -e HOSTPID="$listener" \
+  -v "$PWD/examples/untrusted.sh:/untrusted.sh:ro" \
+  -e SECRET="$secret" -e PORT="$port" -e HOSTPID="$listener" -e HOSTINIT="$hostinit" \
   -- /bin/sh /untrusted.sh
 status=$?
 set -e
+
 echo
-echo "== cordon exited with $status; the result:"
-cat "$work/result.json"
+echo "== the result ($work/result.json):"
+if [ -s "$work/result.json" ]; then
+  if command -v python3 >/dev/null; then python3 -m json.tool "$work/result.json"; else cat "$work/result.json"; echo; fi
+else
+  echo "   (none written)"
+fi
+
 echo
-echo "(the audit trail of each run comes with the audit log: see doc/ and the issue tracker)"
-exit "$status"
+case $status in
+  0) echo "demo: every attempt was blocked" ;;
+  125) echo "demo: cordon itself failed (exit status 125); see its message above" ;;
+  *) echo "demo: the untrusted program exited with status $status: some attempt was not blocked" ;;
+esac
+[ "$status" = 0 ]

@@ -6,112 +6,137 @@
 #   2. unit tests and the rootless integration suite, as an unprivileged user
 #      it creates (cordon-test), from a copy of the tree that user can read;
 #   3. the unit tests again, built with ASan+UBSan;
-#   4. a short run of every libFuzzer target (clang).
-# It ends with one line "N passed, M failed" and exits non-zero on any failure.
+#   4. a short run of every libFuzzer target (when clang is there).
+# Run by another user it does steps 1 (rootless suite), 3 and 4 only.
+# Totals come from each run's meson-logs/testlog.json (no python needed).  It
+# ends with one line "N passed, M failed, K skipped" and exits non-zero when a
+# test or a step (install, setup, build) failed; a failed step counts as one
+# failure and is named above that line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-src=$PWD
 passed=0
 failed=0
 skipped=0
 problems=()
+logs=$(mktemp -d "${TMPDIR:-/tmp}/cordon-run-all.XXXXXX")
+trap 'rm -rf "$logs"' EXIT
 
 step() { printf '\n== %s\n' "$*"; }
-# quiet LOG CMD...: runs CMD with its output in LOG, shown only on failure.
+problem() {
+  problems+=("$1")
+  failed=$((failed + 1))
+  echo "FAILED: $1"
+}
+# quiet NAME CMD...: runs CMD with its output kept aside, shown only on failure.
 quiet() {
-  local log=$1
+  local log=$logs/$1.log
   shift
   "$@" >"$log" 2>&1 && return 0
-  tail -n 40 "$log"
+  tail -n 60 "$log"
   return 1
 }
-problem() { problems+=("$1"); failed=$((failed + 1)); echo "FAILED: $1"; }
 
-# Adds the results of one meson test run (its testlog.json) to the totals.
+# tally DIR RC: adds the results of DIR's last meson test run to the totals.
+# OK and EXPECTEDFAIL pass, SKIP skips, anything else (FAIL, TIMEOUT,
+# UNEXPECTEDPASS, ERROR) fails.  A run that exited non-zero without a failed
+# test (an interrupted or broken run) is a failed step.
 tally() {
-  local log=$1/meson-logs/testlog.json
-  [ -f "$log" ] || return 0
-  local ok fail skip
-  ok=$(grep -o '"result": *"\(OK\|EXPECTEDFAIL\)"' "$log" | wc -l)
-  skip=$(grep -o '"result": *"SKIP"' "$log" | wc -l)
-  fail=$(grep -o '"result": *"[A-Z]*"' "$log" | grep -vc '"\(OK\|EXPECTEDFAIL\|SKIP\)"')
+  local dir=$1 rc=$2 log=$1/meson-logs/testlog.json
+  local ok=0 skip=0 fail=0
+  if [ -f "$log" ]; then
+    ok=$(grep -o '"result": *"\(OK\|EXPECTEDFAIL\)"' "$log" | wc -l)
+    skip=$(grep -o '"result": *"SKIP"' "$log" | wc -l)
+    fail=$(grep -o '"result": *"[A-Z]*"' "$log" | grep -vc '"\(OK\|EXPECTEDFAIL\|SKIP\)"')
+    rm -f "$log"
+  fi
   passed=$((passed + ok))
   skipped=$((skipped + skip))
   failed=$((failed + fail))
-  rm -f "$log"
+  if [ "$rc" != 0 ] && [ "$fail" = 0 ]; then problem "meson test in $dir exited $rc"; fi
 }
 
-# meson_test BUILDDIR SUITE... [-- as USER]: runs the suites, tallies them.
+# meson_test DIR SUITE...: runs those suites in DIR and tallies them.  A
+# suite with no test yet is not a failure (meson says "No suitable tests
+# defined." and exits 0).
 meson_test() {
-  local dir=$1
+  local dir=$1 s args=()
   shift
-  local args=()
   for s in "$@"; do args+=(--suite "$s"); done
   rm -f "$dir/meson-logs/testlog.json"
-  meson test -C "$dir" --print-errorlogs --num-processes 2 "${args[@]}" || true
-  tally "$dir"
+  meson test -C "$dir" --print-errorlogs --num-processes 2 "${args[@]}"
+  tally "$dir" $?
+}
+
+# build DIR [SETUP-ARGS...]: configures DIR unless it is already, then
+# builds it.  Fails (as a named step) with the log's tail shown.
+build() {
+  local dir=$1 name
+  shift
+  name=$(basename "$dir")
+  if [ ! -f "$dir/build.ninja" ]; then
+    quiet "setup-$name" meson setup "$dir" "$@" || { problem "meson setup $dir"; return 1; }
+  fi
+  quiet "build-$name" ninja -C "$dir" || { problem "build $dir"; return 1; }
 }
 
 if [ "$(id -u)" = 0 ]; then
   step "installing what is missing"
-  bash tools/install-deps.sh test || problem "install-deps"
+  bash tools/install-deps.sh test || problem "tools/install-deps.sh test"
 fi
 
 step "build"
-if [ ! -f build/build.ninja ]; then quiet /tmp/cordon-setup.log meson setup build || problem "meson setup build"; fi
-ninja -C build || problem "build"
-
-step "unit and integration tests as $(id -un)"
-if [ "$(id -u)" = 0 ]; then
-  meson_test build unit root
-else
-  meson_test build unit rootless
+if build build; then
+  if [ "$(id -u)" = 0 ]; then
+    step "unit tests and the root integration suite, as root"
+    meson_test build unit root
+  else
+    step "unit tests and the rootless integration suite, as $(id -un)"
+    meson_test build unit rootless
+  fi
 fi
 
 if [ "$(id -u)" = 0 ]; then
-  step "unit and rootless integration tests as an unprivileged user"
+  # /root is mode 700: the user gets its own copy of the tree to build.
   user=cordon-test
-  id "$user" >/dev/null 2>&1 || useradd -m -s /bin/bash "$user" || problem "useradd $user"
-  uid=$(id -u "$user")
-  work=/var/tmp/cordon-rootless
-  rm -rf "$work"
-  mkdir -p "$work/src"
-  tar --exclude='./build*' -cf - . | tar -xf - -C "$work/src"
-  chown -R "$user:" "$work"
-  mkdir -p "/run/user/$uid" && chown "$user:" "/run/user/$uid" && chmod 700 "/run/user/$uid"
-  as_user() { runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$(getent passwd "$user" | cut -d: -f6)" \
-    XDG_RUNTIME_DIR="/run/user/$uid" LANG=C.UTF-8 "$@"; }
-  if quiet /tmp/cordon-rootless-build.log as_user bash -c "cd '$work/src' && meson setup '$work/build' && ninja -C '$work/build'"; then
-    as_user bash -c "cd '$work/src' && meson test -C '$work/build' --print-errorlogs --num-processes 2 --suite unit --suite rootless" || true
-    tally "$work/build"
+  step "unit tests and the rootless integration suite, as the unprivileged user $user"
+  if id "$user" >/dev/null 2>&1 || useradd -m -s /bin/bash "$user"; then
+    uid=$(id -u "$user")
+    home=$(getent passwd "$user" | cut -d: -f6)
+    work=/var/tmp/cordon-rootless
+    rm -rf "$work"
+    mkdir -p "$work/src" "/run/user/$uid"
+    tar --exclude='./build*' --exclude=./.git -cf - . | tar -xf - -C "$work/src"
+    chown -R "$user:" "$work" "/run/user/$uid"
+    chmod 700 "/run/user/$uid"
+    as_user() {
+      runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" USER="$user" \
+        XDG_RUNTIME_DIR="/run/user/$uid" LANG=C.UTF-8 "$@"
+    }
+    if quiet rootless-build as_user bash -c "cd '$work/src' && meson setup '$work/build' && ninja -C '$work/build'"; then
+      as_user meson test -C "$work/build" --print-errorlogs --num-processes 2 --suite unit --suite rootless
+      tally "$work/build" $?
+    else
+      problem "build as $user"
+    fi
+    rm -rf "$work"
   else
-    problem "rootless build"
+    problem "useradd $user"
   fi
-  rm -rf "$work"
 fi
 
 step "unit tests under ASan+UBSan"
-if [ ! -f build-asan/build.ninja ]; then
-  quiet /tmp/cordon-asan-setup.log meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
-    -Dbuildtype=debug || problem "meson setup build-asan"
-fi
-if quiet /tmp/cordon-asan-build.log ninja -C build-asan; then
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 meson_test build-asan unit
-else
-  problem "ASan build"
+if build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug; then
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    meson_test build-asan unit
 fi
 
 if command -v clang >/dev/null; then
   step "fuzz targets (short runs)"
-  if [ ! -f build-fuzz/build.ninja ]; then
-    CC=clang quiet /tmp/cordon-fuzz-setup.log meson setup build-fuzz -Dfuzz=enabled -Db_lundef=false -Dtests=false \
-      || problem "meson setup build-fuzz"
-  fi
-  if quiet /tmp/cordon-fuzz-build.log ninja -C build-fuzz; then
+  if CC=clang build build-fuzz -Dfuzz=enabled -Db_lundef=false -Dtests=false; then
     meson_test build-fuzz fuzz
-  else
-    problem "fuzz build"
   fi
+else
+  step "fuzz targets: skipped, no clang"
 fi
 
 echo

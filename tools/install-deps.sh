@@ -6,7 +6,7 @@
 # `test`: also criterion, clang and its sanitizer/fuzzer runtimes, procps.
 set -euo pipefail
 
-build_packages=(build-essential meson ninja-build pkg-config git
+build_packages=(build-essential meson ninja-build pkg-config
   libseccomp-dev libcap-ng-dev libyajl-dev nettle-dev busybox-static libcriterion-dev)
 test_packages=(clang libclang-rt-14-dev procps passwd util-linux bsdutils)
 

@@ -113,7 +113,9 @@ if [ "$(id -u)" = 0 ]; then
         XDG_RUNTIME_DIR="/run/user/$uid" LANG=C.UTF-8 "$@"
     }
     if quiet rootless-build as_user bash -c "cd '$work/src' && meson setup '$work/build' && ninja -C '$work/build'"; then
-      as_user meson test -C "$work/build" --print-errorlogs --num-processes 2 --suite unit --suite rootless
+      # From a directory the user can enter: meson test chdirs back to it.
+      (cd "$work/src" && as_user meson test -C "$work/build" --print-errorlogs --num-processes 2 \
+        --suite unit --suite rootless)
       tally "$work/build" $?
     else
       problem "build as $user"

@@ -7,6 +7,8 @@
 set -euo pipefail
 dir=${1:?usage: make-rootfs.sh DIR}
 busybox=${BUSYBOX:-/bin/busybox}
+# The last step makes everything under DIR world-readable: never the host's root.
+[ "$(realpath -m "$dir")" != / ] || { echo "make-rootfs: refusing to build over /" >&2; exit 1; }
 
 [ -x "$busybox" ] || { echo "make-rootfs: $busybox is missing (apt-get install busybox-static)" >&2; exit 1; }
 if ldd "$busybox" 2>/dev/null | grep -q '=>'; then

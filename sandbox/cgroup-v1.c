@@ -26,6 +26,13 @@ make_dir (const char *controller, const char *name, char **out, struct cordon_er
   if (asprintf (&path, "/sys/fs/cgroup/%s%s%s/%s", controller, own[0] == '/' ? "" : "/", strcmp (own, "/") ? own : "",
                 name) < 0)
     return cordon_error_set (err, ENOMEM, "cgroup");
+  {
+    /* The parent is where a killed monitor's cgroups would be.  */
+    char *slash = strrchr (path, '/');
+    *slash = '\0';
+    cgroup_collect_stale (path);
+    *slash = '/';
+  }
   if (mkdir (path, 0755) < 0)
     return cordon_error_set (err, errno, "cgroup v1: mkdir `%s`", path);
   *out = steal_pointer (&path);

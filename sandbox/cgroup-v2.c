@@ -124,6 +124,7 @@ cgroup_v2_create (const struct cordon_resources *res, const char *name, struct c
       cg->why_none = "cgroup v2 controllers are not delegated to this user";
       return 0;
     }
+  cgroup_collect_stale (base);
   if (asprintf (&path, "%s/%s", base, name) < 0)
     return cordon_error_set (err, ENOMEM, "cgroup");
   if (mkdir (path, 0755) < 0)

@@ -2,6 +2,7 @@
 #include "sandbox/cgroup.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/magic.h>
@@ -233,6 +234,47 @@ cgroup_read_stats (const struct cgroup *cg, struct cgroup_stats *st)
         st->pids_max_hits = v;
     }
   return 0;
+}
+
+#define CGROUP_STALE_SECONDS 30
+
+void
+cgroup_collect_stale (const char *dir)
+{
+  cleanup_close int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct timespec now;
+  DIR *d;
+  struct dirent *e;
+
+  if (dfd < 0 || clock_gettime (CLOCK_REALTIME, &now) < 0)
+    return;
+  d = fdopendir (dup (dfd));
+  if (d == NULL)
+    return;
+  while ((e = readdir (d)) != NULL)
+    {
+      struct stat st;
+      uint64_t procs_size = 0;
+      char path[4096], buf[16];
+      ssize_t n;
+      int fd;
+
+      if (strncmp (e->d_name, "cordon-", 7) != 0 || fstatat (dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0
+          || !S_ISDIR (st.st_mode) || now.tv_sec - st.st_mtime < CGROUP_STALE_SECONDS)
+        continue;
+      /* A cgroup with any process in it belongs to a running sandbox.  */
+      snprintf (path, sizeof path, "%s/%s/cgroup.procs", dir, e->d_name);
+      fd = open (path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        continue;
+      n = read (fd, buf, sizeof buf);
+      close (fd);
+      procs_size = n > 0 ? (uint64_t) n : 0;
+      if (n < 0 || procs_size > 0)
+        continue;
+      unlinkat (dfd, e->d_name, AT_REMOVEDIR);
+    }
+  closedir (d);
 }
 
 static void

@@ -78,6 +78,9 @@ int cgroup_v1_create (const struct cordon_resources *res, const char *name, stru
 int cgroup_v2_create (const struct cordon_resources *res, const char *name, struct cgroup *cg,
                       struct cordon_error *err);
 bool cgroup_v2_delegated (void);
+/* Removes cordon-* cgroups in `dir` that a killed monitor left: empty, and
+ * older than a sandbox takes to start.  */
+void cgroup_collect_stale (const char *dir);
 int cgroup_write (const char *dir, const char *file, const char *value, struct cordon_error *err);
 int cgroup_read_u64 (const char *dir, const char *file, uint64_t *out);
 int cgroup_read_key (const char *dir, const char *file, const char *key, uint64_t *out);

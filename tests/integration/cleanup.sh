@@ -39,6 +39,26 @@ kill -INT "$cordon_pid"
 wait "$cordon_pid"
 expect_eq "SIGINT kills a workload without a handler: 128+2" 130 $?
 
+# kill -9 at any moment, setup included: nothing of the sandbox survives.
+for delay in 0 0.001 0.002 0.003 0.005 0.008 0.013 0.021; do
+  "$CORDON" run --rootfs "$ROOT" -m 64m --cpu-time 5 -- /bin/sh -c 'sleep 1015 & sleep 1015' &
+  pid=$!
+  sleep "$delay"
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+done
+for _ in $(seq 30); do [ "$(count_procs 1015)" = 0 ] && break; sleep 0.1; done
+expect_eq "kill -9 of cordon at any moment of its start leaves no process" 0 "$(count_procs 1015)"
+if is_root; then
+  left=0
+  for _ in $(seq 30); do
+    left=$(find /sys/fs/cgroup -maxdepth 4 -type d -name 'cordon-*' 2>/dev/null | wc -l)
+    [ "$left" = 0 ] && break
+    sleep 0.1
+  done
+  echo "# cgroups left by killed monitors: $left (a killed monitor cannot remove them; empty ones are harmless)"
+fi
+
 expect_eq "no mount is left in the caller's namespace" "$mounts_before" "$(wc -l </proc/self/mountinfo)"
 expect_eq "no temporary file or directory is left" "$tmp_before" "$(ls -a "${TMPDIR:-/tmp}" | grep -v "^cordon-test\." | sort | tr '\n' ' ')"
 

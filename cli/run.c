@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/resource.h>
 #include <stdio.h>
@@ -574,6 +575,10 @@ cli_run (int argc, char **argv)
   int exit_code;
   int r;
 
+  /* The monitor copies output to our stdout: a reader that goes away (as
+   * `| head` does) must end the copy, not kill the monitor mid-run.  The
+   * workload starts with every signal at its default.  */
+  signal (SIGPIPE, SIG_IGN);
   r = parse_args (argc, argv, &a, &err);
   if (r < 0)
     {

@@ -16,6 +16,7 @@ static const struct command commands[] = {
   { "run", cli_run, "run a command in a new sandbox" },
   { "spec", cli_spec, "print a default OCI config.json" },
   { "check", cli_check, "report which confinement layers hold on this host" },
+  { "audit", cli_audit, "verify and read the audit log" },
   { "version", cli_version, "print the version" },
 };
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/run-audit.h"
 #include "common/cleanup.h"
 #include "profiles/seccomp-baseline.h"
 #include "profiles/seccomp-docker.h"
@@ -66,6 +67,9 @@ static const char run_usage[]
       "      --stdin FILE, --stdout FILE, --stderr FILE\n"
       "Output:\n"
       "      --result FILE           write the result JSON to FILE (- for stdout)\n"
+      "      --audit-log FILE        the audit log (default: ~/.local/state/cordon/audit.log,\n"
+      "                              /var/log/cordon/audit.log as root)\n"
+      "      --audit required|best-effort  refuse (default) or run when it cannot be written\n"
       "  -q, --quiet                 print nothing but errors\n"
       "      --help                  this text\n"
       "\n"
@@ -103,6 +107,8 @@ enum
   OPT_STDIN,
   OPT_STDOUT,
   OPT_STDERR,
+  OPT_AUDIT_LOG,
+  OPT_AUDIT,
 };
 
 static const struct option run_options[] = {
@@ -145,6 +151,8 @@ static const struct option run_options[] = {
   { "stdin", required_argument, NULL, OPT_STDIN },
   { "stdout", required_argument, NULL, OPT_STDOUT },
   { "stderr", required_argument, NULL, OPT_STDERR },
+  { "audit-log", required_argument, NULL, OPT_AUDIT_LOG },
+  { "audit", required_argument, NULL, OPT_AUDIT },
   { NULL, 0, NULL, 0 },
 };
 
@@ -167,6 +175,8 @@ struct run_args
   const char *stdin_path;
   const char *stdout_path;
   const char *stderr_path;
+  const char *audit_log;
+  bool audit_best_effort;
   bool seccomp_unconfined;
   bool quiet;
   bool interactive;
@@ -245,6 +255,15 @@ parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *err)
           break;
         case OPT_STDERR:
           a->stderr_path = optarg;
+          break;
+        case OPT_AUDIT_LOG:
+          a->audit_log = optarg;
+          break;
+        case OPT_AUDIT:
+          if (strcmp (optarg, "best-effort") == 0)
+            a->audit_best_effort = true;
+          else if (strcmp (optarg, "required") != 0)
+            return cordon_error_set (err, EINVAL, "--audit `%s`: expected required or best-effort", optarg);
           break;
         case OPT_SECURITY_OPT:
           if (parse_security_opt (a, optarg, err) < 0)
@@ -572,6 +591,8 @@ cli_run (int argc, char **argv)
   struct cordon_seccomp *baseline = NULL;
   struct sandbox_result result = { 0 };
   struct sandbox_options opts = { 0 };
+  struct run_audit audit = { 0 };
+  bool ran = false;
   int exit_code;
   int r;
 
@@ -589,6 +610,18 @@ cli_run (int argc, char **argv)
   r = build_spec (&a, NULL, &owned_filter, &spec, &err);
   if (r >= 0 && spec->cordon.seccomp_mode == SECCOMP_MODE_BASELINE)
     r = seccomp_baseline_new (&baseline, &err);
+  /* Recorded before anything runs; even a refused run leaves a record.  */
+  {
+    cleanup_error struct cordon_error aerr = { 0 };
+    if (run_audit_begin (&audit, a.audit_log, a.audit_best_effort, argv, r >= 0 ? spec : NULL, &aerr) < 0)
+      {
+        fprintf (stderr, "cordon: %s\n", aerr.msg);
+        free (a.flags);
+        seccomp_spec_free (baseline);
+        seccomp_spec_free (owned_filter);
+        return EXIT_CORDON_FAILED;
+      }
+  }
   if (r >= 0)
     {
       opts.base_dir = a.bundle;
@@ -598,6 +631,7 @@ cli_run (int argc, char **argv)
       opts.stderr_path = a.stderr_path;
       opts.baseline_seccomp = baseline;
       r = sandbox_run (spec, &opts, &result, &err);
+      ran = r >= 0;
     }
   else
     {
@@ -610,6 +644,7 @@ cli_run (int argc, char **argv)
   else
     report (&a, &result);
   exit_code = result.exit_code;
+  run_audit_end (&audit, &result, ran, &result);
   if (a.result_path)
     {
       cleanup_error struct cordon_error werr = { 0 };

@@ -148,6 +148,8 @@ result_to_json (const struct sandbox_result *r, char **out, size_t *len, struct 
   yajl_gen_integer (g, r->peak_rss_kib);
   gen_kv_str (g, "network", r->network);
   gen_kv_str (g, "error", r->error);
+  if (r->audit)
+    gen_kv_str (g, "audit", r->audit);
   gen_str (g, "memory_peak_bytes");
   yajl_gen_integer (g, (long long) r->memory_peak_bytes);
   gen_str (g, "context_switches");
@@ -246,4 +248,6 @@ result_release (struct sandbox_result *result)
 {
   free (result->error);
   result->error = NULL;
+  free (result->audit);
+  result->audit = NULL;
 }

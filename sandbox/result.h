@@ -105,6 +105,7 @@ struct sandbox_result
   uint64_t output_bytes;       /* stdout+stderr bytes passed on (when the monitor relays them) */
   bool output_truncated;
   bool pids_limit_reached;     /* a fork failed at the pids limit (cgroup only) */
+  char *audit;                 /* how the run was recorded: "recorded", or why not (heap) */
 };
 
 const char *result_status_name (enum result_status status);

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The audit log: one JSON object a line, each carrying the SHA-256 of the
+ * line before it, appended under flock with one write() and made durable
+ * with fdatasync (schema: doc/audit.md).  Hashing uses nettle, which costs
+ * nothing at exec; OpenSSL stays off the run path.  */
+#ifndef CORDON_AUDIT_AUDIT_H
+#define CORDON_AUDIT_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+#define AUDIT_SCHEMA_VERSION 1
+#define AUDIT_MAX_LINE 65536
+#define AUDIT_HASH_HEX 64
+
+struct audit_log; /* opaque: the open file */
+
+/* One record to append.  Strings may be NULL (left out).  `data_json`, when
+ * set, is a JSON object written as the record's "data".  */
+struct audit_event
+{
+  const char *event;   /* create, start, exit, sandbox-error, layer-unavailable, ... */
+  const char *sandbox; /* the sandbox id */
+  const char *image;
+  const char *profile;
+  char *const *argv;   /* the command line, NULL-terminated */
+  const char *data_json;
+};
+
+/* The default path: $XDG_STATE_HOME/cordon/audit.log (rootless, default
+ * ~/.local/state) or /var/log/cordon/audit.log (root).  Heap string.  */
+char *audit_default_path (void);
+
+/* Opens (creating it and its directories, mode 0600/0700) for appending.  */
+int audit_log_open (const char *path, struct audit_log **out, struct cordon_error *err);
+
+/* Appends one record: locks, seals a torn last line with a `recovery`
+ * record, writes the whole line at once, and with `durable` fdatasyncs
+ * before it returns.  */
+int audit_log_append (struct audit_log *log, const struct audit_event *ev, bool durable, struct cordon_error *err);
+
+/* Makes everything appended so far durable.  */
+int audit_log_sync (struct audit_log *log, struct cordon_error *err);
+
+void audit_log_close (struct audit_log *log);
+
+/* SHA-256 of `len` bytes, as 64 hex characters plus NUL.  */
+void audit_hash_hex (const void *data, size_t len, char out[AUDIT_HASH_HEX + 1]);
+
+/* A fresh sandbox id: 64 hex characters.  */
+int audit_new_id (char out[AUDIT_HASH_HEX + 1]);
+
+/* Verifies the chain of `path`.  Returns 0 when intact (with the number of
+ * records in *n_records), or -EBADMSG with `err` naming the first bad
+ * record ("FILE:LINE: seq N: why").  */
+int audit_verify_file (const char *path, size_t *n_records, struct cordon_error *err);
+
+#endif

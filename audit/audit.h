@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/error.h"
 
@@ -57,5 +58,6 @@ int audit_new_id (char out[AUDIT_HASH_HEX + 1]);
  * records in *n_records), or -EBADMSG with `err` naming the first bad
  * record ("FILE:LINE: seq N: why").  */
 int audit_verify_file (const char *path, size_t *n_records, struct cordon_error *err);
+int audit_verify_stream (FILE *f, const char *name, size_t *n_records, struct cordon_error *err);
 
 #endif

@@ -84,6 +84,16 @@ int
 audit_verify_file (const char *path, size_t *n_records, struct cordon_error *err)
 {
   cleanup_file FILE *f = fopen (path, "re");
+
+  *n_records = 0;
+  if (f == NULL)
+    return cordon_error_set (err, errno, "audit log `%s`", path);
+  return audit_verify_stream (f, path, n_records, err);
+}
+
+int
+audit_verify_stream (FILE *f, const char *path, size_t *n_records, struct cordon_error *err)
+{
   cleanup_free char *line = NULL;
   struct chain c = { 0 };
   size_t cap = 0, lineno = 0, len = 0;
@@ -93,8 +103,6 @@ audit_verify_file (const char *path, size_t *n_records, struct cordon_error *err
   memset (c.hash, '0', AUDIT_HASH_HEX);
   c.hash[AUDIT_HASH_HEX] = '\0';
   *n_records = 0;
-  if (f == NULL)
-    return cordon_error_set (err, errno, "audit log `%s`", path);
   while ((got = next_line (f, &line, &cap, &len)) != 0)
     {
       lineno++;

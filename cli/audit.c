@@ -15,7 +15,7 @@
 
 static const char audit_usage[]
     = "Usage: cordon audit verify [FILE...]\n"
-      "       cordon audit show [--json] [--event E] [--sandbox ID] [--since T] [--until T] [FILE]\n"
+      "       cordon audit show [--json|--table] [--event E] [--sandbox ID] [--since T] [--until T] [FILE]\n"
       "       cordon audit tail [-n N] [-f] [FILE]\n"
       "       cordon audit stats [FILE]\n"
       "\n"
@@ -245,7 +245,7 @@ int
 cli_audit (int argc, char **argv)
 {
   static const struct option options[] = {
-    { "json", no_argument, NULL, 'j' },   { "event", required_argument, NULL, 'e' },
+    { "json", no_argument, NULL, 'j' },   { "table", no_argument, NULL, 't' },   { "event", required_argument, NULL, 'e' },
     { "sandbox", required_argument, NULL, 's' }, { "since", required_argument, NULL, 'S' },
     { "until", required_argument, NULL, 'U' }, { "follow", no_argument, NULL, 'f' },
     { "help", no_argument, NULL, 'h' },   { NULL, 0, NULL, 0 },
@@ -271,6 +271,9 @@ cli_audit (int argc, char **argv)
       {
       case 'j':
         f.json = true;
+        break;
+      case 't':
+        f.json = false;
         break;
       case 'e':
         f.event = optarg;

@@ -69,7 +69,7 @@ fi
 echo
 echo "== cordon run --rootfs ROOT -v examples/untrusted.sh:/untrusted.sh:ro -- /bin/sh /untrusted.sh"
 set +e
-"$cordon" run --rootfs "$work/root" --result "$work/result.json" \
+"$cordon" run --rootfs "$work/root" --result "$work/result.json" --audit-log "$work/audit.log" \
   -v "$PWD/examples/untrusted.sh:/untrusted.sh:ro" \
   -e SECRET="$secret" -e PORT="$port" -e HOSTPID="$listener" -e HOSTINIT="$hostinit" \
   -- /bin/sh /untrusted.sh
@@ -84,6 +84,10 @@ else
   echo "   (none written)"
 fi
 
+echo
+echo "== the audit trail ($work/audit.log; the default is /var/log/cordon/audit.log as root):"
+"$cordon" audit show --table "$work/audit.log" | sed 's/^/   /'
+"$cordon" audit verify "$work/audit.log" | sed 's/^/   /'
 echo
 case $status in
   0) echo "demo: every attempt was blocked" ;;

@@ -35,8 +35,26 @@ struct audit_event
  * ~/.local/state) or /var/log/cordon/audit.log (root).  Heap string.  */
 char *audit_default_path (void);
 
+#define AUDIT_DEFAULT_ROTATE_SIZE (64ull << 20)
+#define AUDIT_KEY_MAX 1024
+
+struct audit_options
+{
+  uint64_t rotate_size;      /* start a new file past this size (0: the default) */
+  const uint8_t *key;        /* HMAC-SHA256 key for checkpoints, or NULL */
+  size_t key_len;
+  bool syslog;               /* mirror each record to syslog(3) */
+};
+
 /* Opens (creating it and its directories, mode 0600/0700) for appending.  */
 int audit_log_open (const char *path, struct audit_log **out, struct cordon_error *err);
+void audit_log_configure (struct audit_log *log, const struct audit_options *opts);
+
+/* Reads an operator key file (at most AUDIT_KEY_MAX bytes, not empty).  */
+int audit_read_key (const char *path, uint8_t *key, size_t *len, struct cordon_error *err);
+
+/* HMAC-SHA256 of a chain hash (hex), as hex.  */
+void audit_checkpoint_mac (const uint8_t *key, size_t key_len, const char *chain_hex, char out[AUDIT_HASH_HEX + 1]);
 
 /* Appends one record: locks, seals a torn last line with a `recovery`
  * record, writes the whole line at once, and with `durable` fdatasyncs
@@ -59,5 +77,11 @@ int audit_new_id (char out[AUDIT_HASH_HEX + 1]);
  * record ("FILE:LINE: seq N: why").  */
 int audit_verify_file (const char *path, size_t *n_records, struct cordon_error *err);
 int audit_verify_stream (FILE *f, const char *name, size_t *n_records, struct cordon_error *err);
+
+/* Verifies a log and its rotated predecessors (PATH.N ... PATH.1, PATH) as
+ * one chain; with a key, every `exit` must be followed by a checkpoint whose
+ * MAC holds.  */
+int audit_verify_series (const char *path, const uint8_t *key, size_t key_len, size_t *n_records,
+                         struct cordon_error *err);
 
 #endif

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <nettle/hmac.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
@@ -23,7 +25,59 @@ struct audit_log
   int fd;
   char *path;
   char host[256];
+  struct audit_options opts;
+  uint8_t key[AUDIT_KEY_MAX];
 };
+
+void
+audit_log_configure (struct audit_log *log, const struct audit_options *opts)
+{
+  log->opts = *opts;
+  if (log->opts.rotate_size == 0)
+    log->opts.rotate_size = AUDIT_DEFAULT_ROTATE_SIZE;
+  if (opts->key && opts->key_len <= AUDIT_KEY_MAX)
+    {
+      memcpy (log->key, opts->key, opts->key_len);
+      log->opts.key = log->key;
+    }
+  else
+    log->opts.key = NULL;
+  if (log->opts.syslog)
+    openlog ("cordon", LOG_PID, LOG_AUTHPRIV);
+}
+
+int
+audit_read_key (const char *path, uint8_t *key, size_t *len, struct cordon_error *err)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
+  ssize_t n;
+
+  if (fd < 0)
+    return cordon_error_set (err, errno, "--audit-key `%s`", path);
+  n = read (fd, key, AUDIT_KEY_MAX);
+  if (n <= 0)
+    return cordon_error_set (err, n < 0 ? errno : EINVAL, "--audit-key `%s`: empty or unreadable", path);
+  *len = (size_t) n;
+  return 0;
+}
+
+void
+audit_checkpoint_mac (const uint8_t *key, size_t key_len, const char *chain_hex, char out[AUDIT_HASH_HEX + 1])
+{
+  static const char hex[] = "0123456789abcdef";
+  struct hmac_sha256_ctx h;
+  uint8_t mac[SHA256_DIGEST_SIZE];
+
+  hmac_sha256_set_key (&h, key_len, key);
+  hmac_sha256_update (&h, strlen (chain_hex), (const uint8_t *) chain_hex);
+  hmac_sha256_digest (&h, sizeof mac, mac);
+  for (size_t i = 0; i < sizeof mac; i++)
+    {
+      out[2 * i] = hex[mac[i] >> 4];
+      out[2 * i + 1] = hex[mac[i] & 15];
+    }
+  out[AUDIT_HASH_HEX] = '\0';
+}
 
 void
 audit_hash_hex (const void *data, size_t len, char out[AUDIT_HASH_HEX + 1])
@@ -109,6 +163,7 @@ audit_log_open (const char *path, struct audit_log **out, struct cordon_error *e
       return r;
     }
   log->path = strdup (path);
+  log->opts.rotate_size = AUDIT_DEFAULT_ROTATE_SIZE;
   if (gethostname (log->host, sizeof log->host) < 0)
     strcpy (log->host, "unknown");
   log->host[sizeof log->host - 1] = '\0';
@@ -298,12 +353,38 @@ write_line (int fd, const char *line, size_t len)
   return w == (ssize_t) (len + 1) ? 0 : -EIO;
 }
 
+/* Appends one formatted record after `t` and advances it.  */
+static int
+put_record (struct audit_log *log, const struct audit_event *ev, struct log_tail *t)
+{
+  cleanup_free char *line = NULL;
+  size_t len;
+  int r;
+
+  r = format_record (log, ev, t->seq + 1, t->hash, &line, &len);
+  if (r >= 0)
+    r = write_line (log->fd, line, len);
+  if (r < 0)
+    return r;
+  if (log->opts.syslog)
+    syslog (LOG_INFO, "%s", line);
+  audit_hash_hex (line, len, t->hash);
+  t->seq++;
+  return 0;
+}
+
+static bool
+fd_is_current (const struct audit_log *log)
+{
+  struct stat a, b;
+
+  return fstat (log->fd, &a) == 0 && stat (log->path, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
 static int
 append_locked (struct audit_log *log, const struct audit_event *ev, struct cordon_error *err)
 {
   struct log_tail t;
-  cleanup_free char *line = NULL;
-  size_t len;
   int r;
 
   r = read_tail (log->fd, &t);
@@ -313,28 +394,90 @@ append_locked (struct audit_log *log, const struct audit_event *ev, struct cordo
     {
       /* A write cut short (power loss, kill -9): end the torn line and seal
        * it with a record naming it; nothing before it is lost.  */
-      cleanup_free char *rec = NULL;
       char data[128];
       struct audit_event recovery = { .event = "recovery", .data_json = data };
-      size_t rlen;
 
       snprintf (data, sizeof data, "{\"torn_from\":%lld,\"torn_to\":%lld}", (long long) t.torn_from,
                 (long long) t.size);
       if (write (log->fd, "\n", 1) != 1)
         return cordon_error_set (err, errno, "audit log `%s`: seal a torn line", log->path);
-      r = format_record (log, &recovery, t.seq + 1, t.hash, &rec, &rlen);
-      if (r >= 0)
-        r = write_line (log->fd, rec, rlen);
+      r = put_record (log, &recovery, &t);
       if (r < 0)
         return cordon_error_set (err, -r, "audit log `%s`: recovery record", log->path);
-      audit_hash_hex (rec, rlen, t.hash);
-      t.seq++;
     }
-  r = format_record (log, ev, t.seq + 1, t.hash, &line, &len);
-  if (r >= 0)
-    r = write_line (log->fd, line, len);
+  r = put_record (log, ev, &t);
   if (r < 0)
     return cordon_error_set (err, -r, "audit log `%s`: append", log->path);
+  if (log->opts.key && ev->event && strcmp (ev->event, "exit") == 0)
+    {
+      /* A checkpoint an attacker without the key cannot recompute.  */
+      char mac[AUDIT_HASH_HEX + 1], data[128];
+      struct audit_event cp = { .event = "checkpoint", .data_json = data };
+      audit_checkpoint_mac (log->opts.key, log->opts.key_len, t.hash, mac);
+      snprintf (data, sizeof data, "{\"mac\":\"%s\"}", mac);
+      r = put_record (log, &cp, &t);
+      if (r < 0)
+        return cordon_error_set (err, -r, "audit log `%s`: checkpoint", log->path);
+    }
+  return 0;
+}
+
+/* Starts a new file when the current one passed the size limit, with the
+ * lock on the old one held.  `path` never disappears: the new file is
+ * written (its first record, `rotate`, carries the chain) under a temporary
+ * name, the old one is linked as PATH.1, then the new one renamed over PATH.
+ * Writers waiting on the old file's lock then see it is no longer PATH and
+ * reopen.  */
+static int
+maybe_rotate (struct audit_log *log, struct cordon_error *err)
+{
+  struct log_tail t;
+  char from[4096], to[4096], tmp[4096], data[512];
+  struct audit_event ev = { .event = "rotate", .data_json = data };
+  const char *base = strrchr (log->path, '/') ? strrchr (log->path, '/') + 1 : log->path;
+  int n = 1, fd, old, r;
+
+  r = read_tail (log->fd, &t);
+  if (r < 0)
+    return cordon_error_set (err, -r, "audit log `%s`: read", log->path);
+  if ((uint64_t) t.size < log->opts.rotate_size || t.torn_from >= 0)
+    return 0;
+  while (n < 100000)
+    {
+      snprintf (from, sizeof from, "%s.%d", log->path, n);
+      if (access (from, F_OK) < 0)
+        break;
+      n++;
+    }
+  for (; n > 1; n--)
+    {
+      snprintf (from, sizeof from, "%s.%d", log->path, n - 1);
+      snprintf (to, sizeof to, "%s.%d", log->path, n);
+      if (rename (from, to) < 0)
+        return cordon_error_set (err, errno, "audit log: rotate `%s`", from);
+    }
+  snprintf (tmp, sizeof tmp, "%s.new.%d", log->path, (int) getpid ());
+  fd = open (tmp, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return cordon_error_set (err, errno, "audit log `%s`", tmp);
+  snprintf (data, sizeof data, "{\"previous\":\"%s.1\",\"last_seq\":%llu}", base, (unsigned long long) t.seq);
+  old = log->fd;
+  log->fd = fd;
+  r = put_record (log, &ev, &t);
+  snprintf (to, sizeof to, "%s.1", log->path);
+  if (r >= 0 && (fdatasync (fd) < 0 || link (log->path, to) < 0 || rename (tmp, log->path) < 0))
+    r = -errno;
+  if (r < 0)
+    {
+      unlink (tmp);
+      close (fd);
+      log->fd = old;
+      return cordon_error_set (err, -r, "audit log `%s`: rotate", log->path);
+    }
+  flock (old, LOCK_UN);
+  close (old);
+  if (flock (log->fd, LOCK_EX) < 0)
+    return cordon_error_set (err, errno, "audit log `%s`: lock", log->path);
   return 0;
 }
 
@@ -343,9 +486,25 @@ audit_log_append (struct audit_log *log, const struct audit_event *ev, bool dura
 {
   int r;
 
-  if (flock (log->fd, LOCK_EX) < 0)
-    return cordon_error_set (err, errno, "audit log `%s`: lock", log->path);
-  r = append_locked (log, ev, err);
+  for (int tries = 0;; tries++)
+    {
+      if (flock (log->fd, LOCK_EX) < 0)
+        return cordon_error_set (err, errno, "audit log `%s`: lock", log->path);
+      /* Another writer may have rotated the file since we opened it.  */
+      if (fd_is_current (log) || tries > 10)
+        break;
+      flock (log->fd, LOCK_UN);
+      {
+        int fd = open (log->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+          return cordon_error_set (err, errno, "audit log `%s`", log->path);
+        close (log->fd);
+        log->fd = fd;
+      }
+    }
+  r = maybe_rotate (log, err);
+  if (r >= 0)
+    r = append_locked (log, ev, err);
   if (r >= 0 && durable && fdatasync (log->fd) < 0)
     r = cordon_error_set (err, errno, "audit log `%s`: fdatasync", log->path);
   flock (log->fd, LOCK_UN);

@@ -14,12 +14,13 @@
 #include "common/json.h"
 
 static const char audit_usage[]
-    = "Usage: cordon audit verify [FILE...]\n"
-      "       cordon audit show [--json|--table] [--event E] [--sandbox ID] [--since T] [--until T] [FILE]\n"
+    = "Usage: cordon audit verify [--key FILE] [FILE...]\n"
+      "       cordon audit show [--json|--table] [--event E] [--sandbox ID] [--image D] [--since T] [--until T] [FILE]\n"
       "       cordon audit tail [-n N] [-f] [FILE]\n"
       "       cordon audit stats [FILE]\n"
       "\n"
-      "verify  checks the hash chain and names the first bad record (exit 1)\n"
+      "verify  checks the hash chain across rotated files and names the first bad\n"
+      "        record (exit 1); --key FILE also checks the keyed checkpoints\n"
       "show    the records, as a table on a terminal and JSON lines otherwise;\n"
       "        T is an RFC 3339 time or its prefix, e.g. 2026-11-24T10\n"
       "tail    the last N records (default 10); -f follows new ones\n"
@@ -32,6 +33,7 @@ struct filter
 {
   const char *event;
   const char *sandbox;
+  const char *image;
   const char *since;
   const char *until;
   bool json;
@@ -52,6 +54,8 @@ matches (yajl_val rec, const struct filter *f)
   if (f->event && strcmp (str_of (rec, "event"), f->event) != 0)
     return false;
   if (f->sandbox && strncmp (str_of (rec, "sandbox"), f->sandbox, strlen (f->sandbox)) != 0)
+    return false;
+  if (f->image && strncmp (str_of (rec, "image"), f->image, strlen (f->image)) != 0)
     return false;
   if (f->since && strcmp (t, f->since) < 0)
     return false;
@@ -168,7 +172,7 @@ stats_one (const char *line, yajl_val rec, void *arg)
 }
 
 static int
-cmd_verify (int argc, char **argv, const char *deflt)
+cmd_verify (int argc, char **argv, const char *deflt, const uint8_t *key, size_t key_len)
 {
   int bad = 0;
 
@@ -177,7 +181,7 @@ cmd_verify (int argc, char **argv, const char *deflt)
       cleanup_error struct cordon_error err = { 0 };
       const char *path = argc > 0 ? argv[i] : deflt;
       size_t n;
-      if (audit_verify_file (path, &n, &err) < 0)
+      if (audit_verify_series (path, key, key_len, &n, &err) < 0)
         {
           printf ("%s: BAD: %s\n", path, err.msg);
           bad = 1;
@@ -248,7 +252,9 @@ cli_audit (int argc, char **argv)
     { "json", no_argument, NULL, 'j' },   { "table", no_argument, NULL, 't' },   { "event", required_argument, NULL, 'e' },
     { "sandbox", required_argument, NULL, 's' }, { "since", required_argument, NULL, 'S' },
     { "until", required_argument, NULL, 'U' }, { "follow", no_argument, NULL, 'f' },
-    { "help", no_argument, NULL, 'h' },   { NULL, 0, NULL, 0 },
+    { "help", no_argument, NULL, 'h' },   { "key", required_argument, NULL, 'k' },
+    { "image", required_argument, NULL, 'i' },
+    { NULL, 0, NULL, 0 },
   };
   cleanup_free char *deflt = audit_default_path ();
   struct filter f = { .json = !isatty (STDOUT_FILENO) };
@@ -256,6 +262,8 @@ cli_audit (int argc, char **argv)
   const char *path;
   bool follow = false;
   long n = 10;
+  uint8_t key[AUDIT_KEY_MAX];
+  size_t key_len = 0;
   int c;
 
   if (argc < 2 || strcmp (argv[1], "--help") == 0)
@@ -275,11 +283,24 @@ cli_audit (int argc, char **argv)
       case 't':
         f.json = false;
         break;
+      case 'k':
+        {
+          cleanup_error struct cordon_error kerr = { 0 };
+          if (audit_read_key (optarg, key, &key_len, &kerr) < 0)
+            {
+              fprintf (stderr, "cordon: %s\n", kerr.msg);
+              return EXIT_CORDON_FAILED;
+            }
+        }
+        break;
       case 'e':
         f.event = optarg;
         break;
       case 's':
         f.sandbox = optarg;
+        break;
+      case 'i':
+        f.image = optarg;
         break;
       case 'S':
         f.since = optarg;
@@ -311,7 +332,7 @@ cli_audit (int argc, char **argv)
       return EXIT_CORDON_FAILED;
     }
   if (strcmp (sub, "verify") == 0)
-    return cmd_verify (argc, argv, path);
+    return cmd_verify (argc, argv, path, key_len ? key : NULL, key_len);
   if (strcmp (sub, "show") == 0)
     return each_record (path, show_one, &f) < 0 ? EXIT_CORDON_FAILED : 0;
   if (strcmp (sub, "tail") == 0)

@@ -36,8 +36,8 @@ json_escape_min (const char *s)
 }
 
 int
-run_audit_begin (struct run_audit *ra, const char *path, bool best_effort, char *const *argv,
-                 const struct cordon_spec *spec, struct cordon_error *err)
+run_audit_begin (struct run_audit *ra, const char *path, bool best_effort, const struct audit_options *opts,
+                 char *const *argv, const struct cordon_spec *spec, struct cordon_error *err)
 {
   cleanup_free char *deflt = NULL;
   cleanup_free char *root = NULL;
@@ -58,6 +58,7 @@ run_audit_begin (struct run_audit *ra, const char *path, bool best_effort, char 
     r = audit_log_open (path, &ra->log, &werr);
   if (r >= 0)
     {
+      audit_log_configure (ra->log, opts);
       root = json_escape_min (spec && spec->root_path ? spec->root_path : "");
       if (root == NULL
           || asprintf (&data, "{\"root\":\"%s\",\"network\":\"%s\"}", root,

@@ -23,8 +23,8 @@ struct run_audit
 
 /* Opens `path` (NULL: the default) and writes `create`.  Fails (fail
  * closed) unless `best_effort`, which records why in ra->unavailable.  */
-int run_audit_begin (struct run_audit *ra, const char *path, bool best_effort, char *const *argv,
-                     const struct cordon_spec *spec, struct cordon_error *err);
+int run_audit_begin (struct run_audit *ra, const char *path, bool best_effort, const struct audit_options *opts,
+                     char *const *argv, const struct cordon_spec *spec, struct cordon_error *err);
 
 /* Writes what happened and makes it durable; sets result->audit.  */
 void run_audit_end (struct run_audit *ra, const struct sandbox_result *result, bool ran, struct sandbox_result *out);

@@ -70,6 +70,9 @@ static const char run_usage[]
       "      --audit-log FILE        the audit log (default: ~/.local/state/cordon/audit.log,\n"
       "                              /var/log/cordon/audit.log as root)\n"
       "      --audit required|best-effort  refuse (default) or run when it cannot be written\n"
+      "      --audit-key FILE        HMAC-SHA256 checkpoints after each exit (verify --key)\n"
+      "      --audit-rotate-size SIZE  start a new file past SIZE (default 64m)\n"
+      "      --audit-syslog          also send each record to syslog\n"
       "  -q, --quiet                 print nothing but errors\n"
       "      --help                  this text\n"
       "\n"
@@ -109,6 +112,9 @@ enum
   OPT_STDERR,
   OPT_AUDIT_LOG,
   OPT_AUDIT,
+  OPT_AUDIT_KEY,
+  OPT_AUDIT_ROTATE,
+  OPT_AUDIT_SYSLOG,
 };
 
 static const struct option run_options[] = {
@@ -153,6 +159,9 @@ static const struct option run_options[] = {
   { "stderr", required_argument, NULL, OPT_STDERR },
   { "audit-log", required_argument, NULL, OPT_AUDIT_LOG },
   { "audit", required_argument, NULL, OPT_AUDIT },
+  { "audit-key", required_argument, NULL, OPT_AUDIT_KEY },
+  { "audit-rotate-size", required_argument, NULL, OPT_AUDIT_ROTATE },
+  { "audit-syslog", no_argument, NULL, OPT_AUDIT_SYSLOG },
   { NULL, 0, NULL, 0 },
 };
 
@@ -177,6 +186,8 @@ struct run_args
   const char *stderr_path;
   const char *audit_log;
   bool audit_best_effort;
+  struct audit_options audit_opts;
+  uint8_t audit_key[AUDIT_KEY_MAX];
   bool seccomp_unconfined;
   bool quiet;
   bool interactive;
@@ -258,6 +269,18 @@ parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *err)
           break;
         case OPT_AUDIT_LOG:
           a->audit_log = optarg;
+          break;
+        case OPT_AUDIT_KEY:
+          if (audit_read_key (optarg, a->audit_key, &a->audit_opts.key_len, err) < 0)
+            return -EINVAL;
+          a->audit_opts.key = a->audit_key;
+          break;
+        case OPT_AUDIT_ROTATE:
+          if (spec_parse_size (optarg, &a->audit_opts.rotate_size) < 0 || a->audit_opts.rotate_size < 4096)
+            return cordon_error_set (err, EINVAL, "--audit-rotate-size `%s`: expected a size of at least 4k", optarg);
+          break;
+        case OPT_AUDIT_SYSLOG:
+          a->audit_opts.syslog = true;
           break;
         case OPT_AUDIT:
           if (strcmp (optarg, "best-effort") == 0)
@@ -613,7 +636,8 @@ cli_run (int argc, char **argv)
   /* Recorded before anything runs; even a refused run leaves a record.  */
   {
     cleanup_error struct cordon_error aerr = { 0 };
-    if (run_audit_begin (&audit, a.audit_log, a.audit_best_effort, argv, r >= 0 ? spec : NULL, &aerr) < 0)
+    if (run_audit_begin (&audit, a.audit_log, a.audit_best_effort, &a.audit_opts, argv, r >= 0 ? spec : NULL, &aerr)
+        < 0)
       {
         fprintf (stderr, "cordon: %s\n", aerr.msg);
         free (a.flags);

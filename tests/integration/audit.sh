@@ -73,6 +73,36 @@ expect_eq "--audit best-effort runs anyway" ran "$out"
 expect_match "and the result says it was not recorded" '"audit": "unavailable' "$(cat "$TMP/r.json")"
 chattr -i "$TMP/ro/audit.log" 2>/dev/null
 
+# Rotation: a new file carries the chain on; a removed rotated file is found.
+for i in $(seq 6); do crun_ --audit-log "$TMP/rot/a.log" --audit-rotate-size 4k -- /bin/true; done
+n=$(ls "$TMP/rot" | grep -c '^a\.log')
+if [ "$n" -ge 3 ]; then ok "the log rotates past --audit-rotate-size ($n files)"; else not_ok "rotation: $n files"; fi
+expect_match "the new file begins with a rotate record" '"event":"rotate"' "$(head -1 "$TMP/rot/a.log")"
+out=$("$CORDON" audit verify "$TMP/rot/a.log"); rc=$?
+expect_eq "verify follows the chain across the rotated files" 0 "$rc"
+rm -f "$TMP/rot/a.log.$((n - 1))"
+out=$("$CORDON" audit verify "$TMP/rot/a.log"); rc=$?
+expect_eq "verify detects a removed rotation file" 1 "$rc"
+diag <<<"$out"
+
+# A key: checkpoints an attacker who rewrites the chain cannot forge.
+head -c 32 /dev/urandom >"$TMP/key"
+for i in 1 2; do crun_ --audit-log "$TMP/k.log" --audit-key "$TMP/key" -- /bin/true; done
+expect_match "a keyed log has checkpoints" '"event":"checkpoint"' "$(cat "$TMP/k.log")"
+expect_eq "verify --key accepts it" 0 "$("$CORDON" audit verify --key "$TMP/key" "$TMP/k.log" >/dev/null; echo $?)"
+# The attacker edits a record and recomputes every hash after it, without the key.
+prev=0000000000000000000000000000000000000000000000000000000000000000
+: >"$TMP/forged.log"
+while IFS= read -r line; do
+  line=$(printf '%s' "$line" | sed -e 's/"exit_code": 0/"exit_code": 9/' -e "s/\"prev\":\"[0-9a-f]*\"}\$/\"prev\":\"$prev\"}/")
+  printf '%s\n' "$line" >>"$TMP/forged.log"
+  prev=$(printf '%s' "$line" | sha256sum | cut -d' ' -f1)
+done <"$TMP/k.log"
+expect_eq "a recomputed chain passes without the key" 0 "$("$CORDON" audit verify "$TMP/forged.log" >/dev/null; echo $?)"
+out=$("$CORDON" audit verify --key "$TMP/key" "$TMP/forged.log"); rc=$?
+expect_eq "but verify --key detects the replaced file" 1 "$rc"
+expect_match "naming the checkpoint" "MAC" "$out"
+
 # The workload cannot reach the log: not in its root, no fd of it.
 out=$(crun_ --audit-log "$LOG" -- /bin/sh -c "ls '$LOG' 2>&1; ls /proc/self/fd | tr '\n' ' '")
 expect_match "the log's path does not exist inside" "No such file" "$out"

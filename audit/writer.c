@@ -18,6 +18,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "common/cleanup.h"
+#include "common/hex.h"
 #include "common/json.h"
 
 struct audit_log
@@ -64,37 +65,25 @@ audit_read_key (const char *path, uint8_t *key, size_t *len, struct cordon_error
 void
 audit_checkpoint_mac (const uint8_t *key, size_t key_len, const char *chain_hex, char out[AUDIT_HASH_HEX + 1])
 {
-  static const char hex[] = "0123456789abcdef";
   struct hmac_sha256_ctx h;
   uint8_t mac[SHA256_DIGEST_SIZE];
 
   hmac_sha256_set_key (&h, key_len, key);
   hmac_sha256_update (&h, strlen (chain_hex), (const uint8_t *) chain_hex);
   hmac_sha256_digest (&h, sizeof mac, mac);
-  for (size_t i = 0; i < sizeof mac; i++)
-    {
-      out[2 * i] = hex[mac[i] >> 4];
-      out[2 * i + 1] = hex[mac[i] & 15];
-    }
-  out[AUDIT_HASH_HEX] = '\0';
+  hex_encode (mac, sizeof mac, out);
 }
 
 void
 audit_hash_hex (const void *data, size_t len, char out[AUDIT_HASH_HEX + 1])
 {
-  static const char hex[] = "0123456789abcdef";
   uint8_t digest[SHA256_DIGEST_SIZE];
   struct sha256_ctx h;
 
   sha256_init (&h);
   sha256_update (&h, len, data);
   sha256_digest (&h, sizeof digest, digest);
-  for (size_t i = 0; i < sizeof digest; i++)
-    {
-      out[2 * i] = hex[digest[i] >> 4];
-      out[2 * i + 1] = hex[digest[i] & 15];
-    }
-  out[AUDIT_HASH_HEX] = '\0';
+  hex_encode (digest, sizeof digest, out);
 }
 
 int

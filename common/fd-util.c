@@ -2,6 +2,7 @@
 #include "common/fd-util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/close_range.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -11,6 +12,40 @@ static int
 cmp_int (const void *a, const void *b)
 {
   return *(const int *) a - *(const int *) b;
+}
+
+ssize_t
+fd_read_small (const char *path, int extra_flags, char *buf, size_t size)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC | extra_flags);
+  ssize_t n;
+
+  if (fd < 0)
+    return -errno;
+  n = read (fd, buf, size - 1);
+  close (fd);
+  if (n < 0)
+    return -errno;
+  buf[n] = '\0';
+  return n;
+}
+
+bool
+fd_write_all (int fd, const void *buf, size_t len)
+{
+  const char *p = buf;
+
+  while (len > 0)
+    {
+      ssize_t w = write (fd, p, len);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w <= 0)
+        return false;
+      p += w;
+      len -= (size_t) w;
+    }
+  return true;
 }
 
 int

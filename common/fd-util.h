@@ -2,10 +2,20 @@
 #ifndef CORDON_COMMON_FD_UTIL_H
 #define CORDON_COMMON_FD_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Closes every fd >= 3 except those in `keep` (close_range(2)).  Returns 0
  * or -errno.  */
 int fd_close_all_except (const int *keep, size_t n_keep);
+
+/* Reads a small file (procfs, cgroupfs) into `buf`, NUL-terminated; at most
+ * size-1 bytes.  Returns the length or -errno.  */
+ssize_t fd_read_small (const char *path, int extra_flags, char *buf, size_t size);
+
+/* Writes all of `buf`, retrying on EINTR and short writes.  false when the
+ * fd failed (a closed reader, a full disk).  */
+bool fd_write_all (int fd, const void *buf, size_t len);
 
 #endif

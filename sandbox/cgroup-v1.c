@@ -40,18 +40,9 @@ make_dir (const char *controller, const char *name, char **out, struct cordon_er
 }
 
 static int
-write_u64 (const char *dir, const char *file, uint64_t v, struct cordon_error *err)
-{
-  char buf[32];
-
-  snprintf (buf, sizeof buf, "%" PRIu64, v);
-  return cgroup_write (dir, file, buf, err);
-}
-
-static int
 setup_memory (const char *dir, const struct cordon_resources *res, struct cordon_error *err)
 {
-  int r = write_u64 (dir, "memory.limit_in_bytes", res->memory_limit, err);
+  int r = cgroup_write_u64 (dir, "memory.limit_in_bytes", res->memory_limit, err);
   char path[4096];
   struct stat st;
 
@@ -68,7 +59,7 @@ setup_memory (const char *dir, const struct cordon_resources *res, struct cordon
         return 0;
       if (total < res->memory_limit)
         total = res->memory_limit;
-      return write_u64 (dir, "memory.memsw.limit_in_bytes", total, err);
+      return cgroup_write_u64 (dir, "memory.memsw.limit_in_bytes", total, err);
     }
   return cgroup_write (dir, "memory.swappiness", "0", err);
 }
@@ -110,18 +101,18 @@ setup_controller (enum cgroup_v1_controller c, const char *dir, const struct cor
     case CG1_MEMORY:
       return res->memory_limit ? setup_memory (dir, res, err) : 0;
     case CG1_PIDS:
-      return res->pids_limit > 0 ? write_u64 (dir, "pids.max", (uint64_t) res->pids_limit, err) : 0;
+      return res->pids_limit > 0 ? cgroup_write_u64 (dir, "pids.max", (uint64_t) res->pids_limit, err) : 0;
     case CG1_CPU:
       {
         int r = 0;
         if (res->cpu_quota)
           {
-            r = write_u64 (dir, "cpu.cfs_period_us", res->cpu_period ? res->cpu_period : 100000, err);
+            r = cgroup_write_u64 (dir, "cpu.cfs_period_us", res->cpu_period ? res->cpu_period : 100000, err);
             if (r >= 0)
-              r = write_u64 (dir, "cpu.cfs_quota_us", res->cpu_quota, err);
+              r = cgroup_write_u64 (dir, "cpu.cfs_quota_us", res->cpu_quota, err);
           }
         if (r >= 0 && res->cpu_shares)
-          r = write_u64 (dir, "cpu.shares", res->cpu_shares, err);
+          r = cgroup_write_u64 (dir, "cpu.shares", res->cpu_shares, err);
         return r;
       }
     case CG1_CPUSET:

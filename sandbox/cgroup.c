@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fd-util.h"
 
 int
 cgroup_write (const char *dir, const char *file, const char *value, struct cordon_error *err)
@@ -37,19 +38,19 @@ static ssize_t
 read_small (const char *dir, const char *file, char *buf, size_t size)
 {
   char path[4096];
-  ssize_t n;
-  int fd;
 
   snprintf (path, sizeof path, "%s/%s", dir, file);
-  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0)
-    return -errno;
-  n = read (fd, buf, size - 1);
-  close (fd);
-  if (n < 0)
-    return -errno;
-  buf[n] = '\0';
-  return n;
+  return fd_read_small (path, O_NOFOLLOW, buf, size);
+}
+
+/* The decimal form most cgroup files take.  */
+int
+cgroup_write_u64 (const char *dir, const char *file, uint64_t v, struct cordon_error *err)
+{
+  char buf[32];
+
+  snprintf (buf, sizeof buf, "%" PRIu64, v);
+  return cgroup_write (dir, file, buf, err);
 }
 
 int

@@ -82,6 +82,7 @@ bool cgroup_v2_delegated (void);
  * older than a sandbox takes to start.  */
 void cgroup_collect_stale (const char *dir);
 int cgroup_write (const char *dir, const char *file, const char *value, struct cordon_error *err);
+int cgroup_write_u64 (const char *dir, const char *file, uint64_t v, struct cordon_error *err);
 int cgroup_read_u64 (const char *dir, const char *file, uint64_t *out);
 int cgroup_read_key (const char *dir, const char *file, const char *key, uint64_t *out);
 char *cgroup_own_path (const char *controller);

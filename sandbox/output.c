@@ -5,20 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-static void
-write_all (int fd, const char *buf, size_t len)
-{
-  while (len > 0)
-    {
-      ssize_t w = write (fd, buf, len);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w <= 0)
-        return; /* a closed destination must not stop the monitor */
-      buf += w;
-      len -= (size_t) w;
-    }
-}
+#include "common/fd-util.h"
 
 int
 output_relay_open (struct output_relay *o, uint64_t limit, int dest_out, int dest_err, struct cordon_error *err)
@@ -65,12 +52,12 @@ output_relay_ready (struct output_relay *o, int i)
     {
       /* Keep exactly the allowed bytes; the rest is discarded.  */
       size_t keep = o->total < o->limit ? (size_t) (o->limit - o->total) : 0;
-      write_all (o->dest_fd[i], buf, keep);
+      fd_write_all (o->dest_fd[i], buf, keep);
       o->total += keep;
       o->over = true;
       return true;
     }
-  write_all (o->dest_fd[i], buf, (size_t) r);
+  fd_write_all (o->dest_fd[i], buf, (size_t) r);
   o->total += (uint64_t) r;
   return true;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "sandbox/proctree.h"
 
+#include "common/fd-util.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,22 +11,6 @@
 #include <unistd.h>
 
 #define PROCTREE_MAX 4096
-
-static ssize_t
-read_file (const char *path, char *buf, size_t size)
-{
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-  ssize_t n;
-
-  if (fd < 0)
-    return -errno;
-  n = read (fd, buf, size - 1);
-  close (fd);
-  if (n < 0)
-    return -errno;
-  buf[n] = '\0';
-  return n;
-}
 
 /* utime, stime, cutime, cstime (clock ticks) and rss (pages) of one process.  */
 static int
@@ -35,7 +21,7 @@ read_stat (pid_t pid, uint64_t *cpu_ticks, uint64_t *child_ticks, uint64_t *rss_
   char *p;
 
   snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
-  if (read_file (path, buf, sizeof buf) < 0)
+  if (fd_read_small (path, 0, buf, sizeof buf) < 0)
     return -1;
   /* The command name may hold spaces and parentheses: skip to the last ')'.  */
   p = strrchr (buf, ')');
@@ -85,7 +71,7 @@ proctree_sample (pid_t init, struct proctree_sample *out)
       /* Only the main thread's children list: sandboxed processes fork from
        * any thread, but the workload's threads show their children too.  */
       snprintf (path, sizeof path, "/proc/%d/task/%d/children", (int) pid, (int) pid);
-      if (read_file (path, buf, sizeof buf) <= 0)
+      if (fd_read_small (path, 0, buf, sizeof buf) <= 0)
         continue;
       for (char *tok = strtok (buf, " \n"); tok && tail < PROCTREE_MAX; tok = strtok (NULL, " \n"))
         queue[tail++] = (pid_t) atoi (tok);

@@ -7,21 +7,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-static bool
-write_all (int fd, const char *buf, size_t len)
-{
-  while (len > 0)
-    {
-      ssize_t w = write (fd, buf, len);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w <= 0)
-        return false;
-      buf += w;
-      len -= (size_t) w;
-    }
-  return true;
-}
+#include "common/fd-util.h"
 
 void
 pty_relay_init (struct pty_relay *pty, bool relay_stdin)
@@ -73,7 +59,7 @@ pty_relay_master_ready (struct pty_relay *pty)
     return true;
   if (r <= 0)
     return false; /* EIO: every slave fd is closed */
-  return write_all (STDOUT_FILENO, buf, (size_t) r);
+  return fd_write_all (STDOUT_FILENO, buf, (size_t) r);
 }
 
 void
@@ -88,11 +74,11 @@ pty_relay_stdin_ready (struct pty_relay *pty)
     {
       /* End of our input: the terminal's EOF character tells the workload.  */
       char eof = 4;
-      write_all (pty->master, &eof, 1);
+      fd_write_all (pty->master, &eof, 1);
       pty->stdin_open = false;
       return;
     }
-  write_all (pty->master, buf, (size_t) r);
+  fd_write_all (pty->master, buf, (size_t) r);
 }
 
 void

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/hex.h"
 
 #define CACHE_MAGIC "cordon-bpf-v1\n\0\0"
 #define CACHE_MAX_INSNS 4096
@@ -169,13 +170,7 @@ open_cache_dir (const char *dir)
 static void
 key_name (const uint8_t key[SECCOMP_CACHE_KEY_SIZE], char name[2 * SECCOMP_CACHE_KEY_SIZE + 5])
 {
-  static const char hex[] = "0123456789abcdef";
-
-  for (size_t i = 0; i < SECCOMP_CACHE_KEY_SIZE; i++)
-    {
-      name[2 * i] = hex[key[i] >> 4];
-      name[2 * i + 1] = hex[key[i] & 15];
-    }
+  hex_encode (key, SECCOMP_CACHE_KEY_SIZE, name);
   memcpy (name + 2 * SECCOMP_CACHE_KEY_SIZE, ".bpf", 5);
 }
 

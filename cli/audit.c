@@ -24,7 +24,7 @@ static const char audit_usage[]
       "show    the records, as a table on a terminal and JSON lines otherwise;\n"
       "        T is an RFC 3339 time or its prefix, e.g. 2026-11-24T10\n"
       "tail    the last N records (default 10); -f follows new ones\n"
-      "stats   runs by day and verdicts by status\n"
+      "stats   runs by day, image and profile; verdicts; denials by day\n"
       "FILE defaults to the log `cordon run` writes.\n";
 
 static const struct json_limits line_limits = { .max_bytes = AUDIT_MAX_LINE, .max_items = 4096, .max_string = AUDIT_MAX_LINE };
@@ -131,14 +131,38 @@ show_one (const char *line, yajl_val rec, void *arg)
     print_record (line, rec, f);
 }
 
+/* A small tally: names and counts, the first 64 distinct names kept.  */
+struct tally
+{
+  char names[64][72];
+  unsigned counts[64];
+  size_t n;
+};
+
+static void
+tally_add (struct tally *t, const char *name)
+{
+  size_t i;
+
+  for (i = 0; i < t->n && strcmp (t->names[i], name) != 0; i++)
+    ;
+  if (i == t->n && t->n < 64)
+    snprintf (t->names[t->n++], sizeof t->names[0], "%s", name);
+  if (i < 64)
+    t->counts[i]++;
+}
+
+static void
+tally_print (const char *title, const struct tally *t)
+{
+  printf ("%s:\n", title);
+  for (size_t i = 0; i < t->n; i++)
+    printf ("  %-66s %u\n", t->names[i], t->counts[i]);
+}
+
 struct stats
 {
-  char days[64][11];
-  unsigned runs[64];
-  size_t n_days;
-  char statuses[16][24];
-  unsigned counts[16];
-  size_t n_statuses;
+  struct tally days, verdicts, images, profiles, denials;
 };
 
 static void
@@ -147,27 +171,22 @@ stats_one (const char *line, yajl_val rec, void *arg)
   struct stats *s = arg;
   const char *ev = str_of (rec, "event");
   const char *status = str_of (json_get (rec, "data"), "status");
-  size_t i;
+  char day[11];
 
   (void) line;
   if (strcmp (ev, "create") == 0)
     {
-      const char *t = str_of (rec, "time");
-      for (i = 0; i < s->n_days && strncmp (s->days[i], t, 10) != 0; i++)
-        ;
-      if (i == s->n_days && s->n_days < 64)
-        snprintf (s->days[s->n_days++], sizeof s->days[0], "%.10s", t);
-      if (i < 64)
-        s->runs[i]++;
+      snprintf (day, sizeof day, "%.10s", str_of (rec, "time"));
+      tally_add (&s->days, day);
+      tally_add (&s->images, *str_of (rec, "image") ? str_of (rec, "image") : "(a root directory)");
+      tally_add (&s->profiles, *str_of (rec, "profile") ? str_of (rec, "profile") : "(built-in baseline)");
     }
   if ((strcmp (ev, "exit") == 0 || strcmp (ev, "sandbox-error") == 0) && *status)
+    tally_add (&s->verdicts, status);
+  if (strcmp (ev, "policy-denied") == 0)
     {
-      for (i = 0; i < s->n_statuses && strcmp (s->statuses[i], status) != 0; i++)
-        ;
-      if (i == s->n_statuses && s->n_statuses < 16)
-        snprintf (s->statuses[s->n_statuses++], sizeof s->statuses[0], "%s", status);
-      if (i < 16)
-        s->counts[i]++;
+      snprintf (day, sizeof day, "%.10s", str_of (rec, "time"));
+      tally_add (&s->denials, day);
     }
 }
 
@@ -342,12 +361,11 @@ cli_audit (int argc, char **argv)
       struct stats s = { 0 };
       if (each_record (path, stats_one, &s) < 0)
         return EXIT_CORDON_FAILED;
-      printf ("runs by day:\n");
-      for (size_t i = 0; i < s.n_days; i++)
-        printf ("  %s  %u\n", s.days[i], s.runs[i]);
-      printf ("verdicts:\n");
-      for (size_t i = 0; i < s.n_statuses; i++)
-        printf ("  %-14s %u\n", s.statuses[i], s.counts[i]);
+      tally_print ("runs by day", &s.days);
+      tally_print ("verdicts", &s.verdicts);
+      tally_print ("runs by image", &s.images);
+      tally_print ("runs by profile", &s.profiles);
+      tally_print ("denials by day", &s.denials);
       return 0;
     }
   fprintf (stderr, "cordon audit: unknown subcommand `%s`\n%s", sub, audit_usage);

@@ -18,6 +18,10 @@ expect_match "an unenforced layer is recorded" '"layer":"landlock"' "$("$CORDON"
 expect_match "a refused run leaves a record of why" 'No such file or directory' "$("$CORDON" audit show --json --event sandbox-error "$LOG")"
 expect_eq "the log is private to its owner" 600 "$(stat -c %a "$LOG")"
 
+out=$("$CORDON" audit stats "$LOG")
+expect_match "stats counts verdicts" "runtime-error +1" "$out"
+out=$("$CORDON" audit show --table --event exit "$LOG")
+expect_match "show prints a table: time, event, sandbox, verdict" "exit +[0-9a-f]{12} +runtime-error exit=3" "$out"
 out=$("$CORDON" audit verify "$LOG"); rc=$?
 expect_eq "verify: an intact chain" 0 "$rc"
 expect_match "and says how many records" "records, chain intact" "$out"

@@ -281,16 +281,21 @@ cgroup_collect_stale (const char *dir)
 static void
 remove_dir (const char *path)
 {
-  /* The pid namespace is torn down when init exits, but the last tasks may
-   * still be leaving the cgroup: retry for up to ~200 ms.  */
-  for (int i = 0; i < 100; i++)
+  /* The pid namespace is torn down when init exits, but the kernel lets go
+   * of the last tasks' cgroup membership after an RCU grace period, which a
+   * loaded machine stretches: retry with backoff for up to ~3 s.  Whatever
+   * is left is collected by a later run (cgroup_collect_stale).  */
+  long wait_ns = 1000000;
+  for (int i = 0; i < 60; i++)
     {
-      struct timespec ts = { 0, 2000000 };
+      struct timespec ts = { 0, wait_ns };
       if (rmdir (path) == 0 || errno == ENOENT)
         return;
-      if (errno != EBUSY)
+      if (errno != EBUSY && errno != ENOTEMPTY && errno != EAGAIN)
         return;
       nanosleep (&ts, NULL);
+      if (wait_ns < 50000000)
+        wait_ns *= 2;
     }
 }
 

@@ -104,6 +104,7 @@ for i in $(seq 200); do
 done
 expect_eq "200 runs in a row, each with the right exit code" 0 "$fails"
 if [ "$cgroup" = 1 ]; then
+  sleep 1
   left=$(count_cgroups)
   if [ "$left" -le "$cgroups_before" ]; then ok "no cgroup is left behind ($left now, $cgroups_before before)"; else
     not_ok "cgroups left behind: $left now, $cgroups_before before"

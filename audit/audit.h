@@ -61,6 +61,10 @@ void audit_checkpoint_mac (const uint8_t *key, size_t key_len, const char *chain
  * before it returns.  */
 int audit_log_append (struct audit_log *log, const struct audit_event *ev, bool durable, struct cordon_error *err);
 
+/* Appends `n` records under one lock, consecutive in the chain.  */
+int audit_log_append_many (struct audit_log *log, const struct audit_event *evs, size_t n, bool durable,
+                           struct cordon_error *err);
+
 /* Makes everything appended so far durable.  */
 int audit_log_sync (struct audit_log *log, struct cordon_error *err);
 

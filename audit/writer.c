@@ -371,7 +371,7 @@ fd_is_current (const struct audit_log *log)
 }
 
 static int
-append_locked (struct audit_log *log, const struct audit_event *ev, struct cordon_error *err)
+append_locked (struct audit_log *log, const struct audit_event *evs, size_t n, struct cordon_error *err)
 {
   struct log_tail t;
   int r;
@@ -394,19 +394,23 @@ append_locked (struct audit_log *log, const struct audit_event *ev, struct cordo
       if (r < 0)
         return cordon_error_set (err, -r, "audit log `%s`: recovery record", log->path);
     }
-  r = put_record (log, ev, &t);
-  if (r < 0)
-    return cordon_error_set (err, -r, "audit log `%s`: append", log->path);
-  if (log->opts.key && ev->event && strcmp (ev->event, "exit") == 0)
+  for (size_t i = 0; i < n; i++)
     {
-      /* A checkpoint an attacker without the key cannot recompute.  */
-      char mac[AUDIT_HASH_HEX + 1], data[128];
-      struct audit_event cp = { .event = "checkpoint", .data_json = data };
-      audit_checkpoint_mac (log->opts.key, log->opts.key_len, t.hash, mac);
-      snprintf (data, sizeof data, "{\"mac\":\"%s\"}", mac);
-      r = put_record (log, &cp, &t);
+      const struct audit_event *ev = &evs[i];
+      r = put_record (log, ev, &t);
       if (r < 0)
-        return cordon_error_set (err, -r, "audit log `%s`: checkpoint", log->path);
+        return cordon_error_set (err, -r, "audit log `%s`: append", log->path);
+      if (log->opts.key && ev->event && strcmp (ev->event, "exit") == 0)
+        {
+          /* A checkpoint an attacker without the key cannot recompute.  */
+          char mac[AUDIT_HASH_HEX + 1], data[128];
+          struct audit_event cp = { .event = "checkpoint", .data_json = data };
+          audit_checkpoint_mac (log->opts.key, log->opts.key_len, t.hash, mac);
+          snprintf (data, sizeof data, "{\"mac\":\"%s\"}", mac);
+          r = put_record (log, &cp, &t);
+          if (r < 0)
+            return cordon_error_set (err, -r, "audit log `%s`: checkpoint", log->path);
+        }
     }
   return 0;
 }
@@ -473,6 +477,13 @@ maybe_rotate (struct audit_log *log, struct cordon_error *err)
 int
 audit_log_append (struct audit_log *log, const struct audit_event *ev, bool durable, struct cordon_error *err)
 {
+  return audit_log_append_many (log, ev, 1, durable, err);
+}
+
+int
+audit_log_append_many (struct audit_log *log, const struct audit_event *evs, size_t n, bool durable,
+                       struct cordon_error *err)
+{
   int r;
 
   for (int tries = 0;; tries++)
@@ -493,7 +504,7 @@ audit_log_append (struct audit_log *log, const struct audit_event *ev, bool dura
     }
   r = maybe_rotate (log, err);
   if (r >= 0)
-    r = append_locked (log, ev, err);
+    r = append_locked (log, evs, n, err);
   if (r >= 0 && durable && fdatasync (log->fd) < 0)
     r = cordon_error_set (err, errno, "audit log `%s`: fdatasync", log->path);
   flock (log->fd, LOCK_UN);

@@ -27,7 +27,7 @@ struct audit_event
   const char *sandbox; /* the sandbox id */
   const char *image;
   const char *profile;
-  char *const *argv;   /* the command line, NULL-terminated */
+  char *const *argv; /* the command line, NULL-terminated */
   const char *data_json;
 };
 
@@ -40,10 +40,10 @@ char *audit_default_path (void);
 
 struct audit_options
 {
-  uint64_t rotate_size;      /* start a new file past this size (0: the default) */
-  const uint8_t *key;        /* HMAC-SHA256 key for checkpoints, or NULL */
+  uint64_t rotate_size; /* start a new file past this size (0: the default) */
+  const uint8_t *key;   /* HMAC-SHA256 key for checkpoints, or NULL */
   size_t key_len;
-  bool syslog;               /* mirror each record to syslog(3) */
+  bool syslog; /* mirror each record to syslog(3) */
 };
 
 /* Opens (creating it and its directories, mode 0600/0700) for appending.  */

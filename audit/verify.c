@@ -24,8 +24,8 @@ struct chain
 {
   uint64_t seq;
   char hash[AUDIT_HASH_HEX + 1];
-  bool started;           /* a record was seen (in this or an earlier file) */
-  const uint8_t *key;     /* with a key: every exit needs a checkpoint after it */
+  bool started;       /* a record was seen (in this or an earlier file) */
+  const uint8_t *key; /* with a key: every exit needs a checkpoint after it */
   size_t key_len;
   bool want_checkpoint;
 };
@@ -54,16 +54,14 @@ str_or_empty (yajl_val v)
 
 /* Checks one line against the chain so far and advances it.  */
 static int
-check_line (const char *path, size_t lineno, const char *line, size_t len, struct chain *c,
-            struct cordon_error *err)
+check_line (const char *path, size_t lineno, const char *line, size_t len, struct chain *c, struct cordon_error *err)
 {
   cleanup_json yajl_val rec = NULL;
   cleanup_error struct cordon_error perr = { 0 };
   yajl_val v, seq, prev;
 
   if (json_parse (line, len, &record_limits, "record", &rec, &perr) < 0 || !YAJL_IS_OBJECT (rec))
-    return bad (err, "%s:%zu: not a record (%s)", path, lineno,
-                             perr.msg ? perr.msg : "not an object");
+    return bad (err, "%s:%zu: not a record (%s)", path, lineno, perr.msg ? perr.msg : "not an object");
   v = json_get (rec, "v");
   seq = json_get (rec, "seq");
   prev = json_get (rec, "prev");
@@ -75,35 +73,37 @@ check_line (const char *path, size_t lineno, const char *line, size_t len, struc
     {
       /* The oldest file left begins with a rotation: what came before it
        * was removed.  */
-      return bad (err, "%s:%zu: the chain begins with a rotation: the file before this one is missing (a removed "
-                               "rotation file)",
-                               path, lineno);
+      return bad (err,
+                  "%s:%zu: the chain begins with a rotation: the file before this one is missing (a removed "
+                  "rotation file)",
+                  path, lineno);
     }
   if (c->want_checkpoint)
     {
       yajl_val mac = json_get (json_get (rec, "data"), "mac");
       char expected[AUDIT_HASH_HEX + 1];
       if (strcmp (str_or_empty (json_get (rec, "event")), "checkpoint") != 0 || mac == NULL || !YAJL_IS_STRING (mac))
-        return bad (err, "%s:%zu: an exit without its keyed checkpoint (the chain was rewritten?)",
-                                 path, lineno);
+        return bad (err, "%s:%zu: an exit without its keyed checkpoint (the chain was rewritten?)", path, lineno);
       audit_checkpoint_mac (c->key, c->key_len, c->hash, expected);
       if (strcmp (mac->u.string, expected) != 0)
-        return bad (err, "%s:%zu: the checkpoint's MAC does not match the key: the chain was recomputed by "
-                                 "someone without it",
-                                 path, lineno);
+        return bad (err,
+                    "%s:%zu: the checkpoint's MAC does not match the key: the chain was recomputed by "
+                    "someone without it",
+                    path, lineno);
       c->want_checkpoint = false;
     }
-  if ((uint64_t) YAJL_GET_INTEGER (seq) != c->seq + 1 && c->started)
-    return bad (err, "%s:%zu: seq %lld where %" PRIu64 " was expected: a record was deleted, inserted or moved",
-                             path, lineno, YAJL_GET_INTEGER (seq), c->seq + 1);
+  if ((uint64_t)YAJL_GET_INTEGER (seq) != c->seq + 1 && c->started)
+    return bad (err, "%s:%zu: seq %lld where %" PRIu64 " was expected: a record was deleted, inserted or moved", path,
+                lineno, YAJL_GET_INTEGER (seq), c->seq + 1);
   if (!c->started && YAJL_GET_INTEGER (seq) != 1)
-    return bad (err, "%s:%zu: the log starts at seq %lld: records before it were removed", path,
-                             lineno, YAJL_GET_INTEGER (seq));
+    return bad (err, "%s:%zu: the log starts at seq %lld: records before it were removed", path, lineno,
+                YAJL_GET_INTEGER (seq));
   if (strcmp (prev->u.string, c->hash) != 0)
-    return bad (err, "%s:%zu: seq %lld: the hash of the record before does not match: it was edited, or this "
-                             "record was moved",
-                             path, lineno, YAJL_GET_INTEGER (seq));
-  c->seq = (uint64_t) YAJL_GET_INTEGER (seq);
+    return bad (err,
+                "%s:%zu: seq %lld: the hash of the record before does not match: it was edited, or this "
+                "record was moved",
+                path, lineno, YAJL_GET_INTEGER (seq));
+  c->seq = (uint64_t)YAJL_GET_INTEGER (seq);
   c->started = true;
   audit_hash_hex (line, len, c->hash);
   if (c->key && strcmp (str_or_empty (json_get (rec, "event")), "exit") == 0)
@@ -123,7 +123,7 @@ next_line (FILE *f, char **line, size_t *cap, size_t *len)
   if ((*line)[n - 1] != '\n')
     return -1;
   (*line)[--n] = '\0';
-  *len = (size_t) n;
+  *len = (size_t)n;
   return 1;
 }
 
@@ -133,8 +133,7 @@ is_recovery (const char *line)
   return strstr (line, "\"event\":\"recovery\"") != NULL;
 }
 
-static int
-verify_stream (FILE *f, const char *path, struct chain *c_in, size_t *n_records, struct cordon_error *err);
+static int verify_stream (FILE *f, const char *path, struct chain *c_in, size_t *n_records, struct cordon_error *err);
 
 int
 audit_verify_file (const char *path, size_t *n_records, struct cordon_error *err)
@@ -143,8 +142,7 @@ audit_verify_file (const char *path, size_t *n_records, struct cordon_error *err
 }
 
 int
-audit_verify_series (const char *path, const uint8_t *key, size_t key_len, size_t *n_records,
-                     struct cordon_error *err)
+audit_verify_series (const char *path, const uint8_t *key, size_t key_len, size_t *n_records, struct cordon_error *err)
 {
   struct chain c = { .key = key, .key_len = key_len };
   char name[4096];
@@ -183,7 +181,6 @@ audit_verify_series (const char *path, const uint8_t *key, size_t key_len, size_
   return 0;
 }
 
-
 int
 audit_verify_stream (FILE *f, const char *path, size_t *n_records, struct cordon_error *err)
 {
@@ -209,7 +206,7 @@ verify_stream (FILE *f, const char *path, struct chain *c_in, size_t *n_records,
       lineno++;
       if (got < 0)
         return bad (err, "%s:%zu: the last record is cut short (a torn write not yet sealed, or a truncated file)",
-                                 path, lineno);
+                    path, lineno);
       if (len > AUDIT_MAX_LINE)
         return bad (err, "%s:%zu: record longer than %d bytes", path, lineno, AUDIT_MAX_LINE);
       r = check_line (path, lineno, line, len, c, err);
@@ -223,7 +220,7 @@ verify_stream (FILE *f, const char *path, struct chain *c_in, size_t *n_records,
        * record before the fragment.  */
       {
         struct cordon_error ferr = { 0 };
-                got = next_line (f, &line, &cap, &len);
+        got = next_line (f, &line, &cap, &len);
         lineno++;
         if (got <= 0 || !is_recovery (line) || check_line (path, lineno, line, len, c, &ferr) < 0)
           {

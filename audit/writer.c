@@ -58,7 +58,7 @@ audit_read_key (const char *path, uint8_t *key, size_t *len, struct cordon_error
   n = read (fd, key, AUDIT_KEY_MAX);
   if (n <= 0)
     return cordon_error_set (err, n < 0 ? errno : EINVAL, "--audit-key `%s`: empty or unreadable", path);
-  *len = (size_t) n;
+  *len = (size_t)n;
   return 0;
 }
 
@@ -69,7 +69,7 @@ audit_checkpoint_mac (const uint8_t *key, size_t key_len, const char *chain_hex,
   uint8_t mac[SHA256_DIGEST_SIZE];
 
   hmac_sha256_set_key (&h, key_len, key);
-  hmac_sha256_update (&h, strlen (chain_hex), (const uint8_t *) chain_hex);
+  hmac_sha256_update (&h, strlen (chain_hex), (const uint8_t *)chain_hex);
   hmac_sha256_digest (&h, sizeof mac, mac);
   hex_encode (mac, sizeof mac, out);
 }
@@ -91,7 +91,7 @@ audit_new_id (char out[AUDIT_HASH_HEX + 1])
 {
   uint8_t raw[32];
 
-  if (getrandom (raw, sizeof raw, 0) != (ssize_t) sizeof raw)
+  if (getrandom (raw, sizeof raw, 0) != (ssize_t)sizeof raw)
     return -EIO;
   audit_hash_hex (raw, sizeof raw, out);
   return 0;
@@ -174,10 +174,10 @@ audit_log_close (struct audit_log *log)
  * a torn line (no final newline) follows it.  */
 struct log_tail
 {
-  uint64_t seq;      /* of the last complete record; 0 when none */
+  uint64_t seq; /* of the last complete record; 0 when none */
   char hash[AUDIT_HASH_HEX + 1];
   off_t size;
-  off_t torn_from;   /* start of a torn last line, or -1 */
+  off_t torn_from; /* start of a torn last line, or -1 */
 };
 
 static int read_tail_window (int fd, struct log_tail *t, off_t window);
@@ -213,17 +213,17 @@ read_tail_window (int fd, struct log_tail *t, off_t window)
   if (st.st_size == 0)
     return 0;
   start = st.st_size > window ? st.st_size - window : 0;
-  buf = malloc ((size_t) (st.st_size - start) + 1);
+  buf = malloc ((size_t)(st.st_size - start) + 1);
   if (buf == NULL)
     return -ENOMEM;
-  n = pread (fd, buf, (size_t) (st.st_size - start), start);
+  n = pread (fd, buf, (size_t)(st.st_size - start), start);
   if (n < 0)
     return -errno;
   buf[n] = '\0';
   end = buf + n;
   if (n > 0 && end[-1] != '\n')
     {
-      char *nl = memrchr (buf, '\n', (size_t) n);
+      char *nl = memrchr (buf, '\n', (size_t)n);
       if (nl == NULL && start > 0)
         return -EAGAIN;
       t->torn_from = nl ? start + (nl - buf) + 1 : start;
@@ -234,7 +234,7 @@ read_tail_window (int fd, struct log_tail *t, off_t window)
   /* The last complete line: between the newline before it and its own.  */
   end--;
   *end = '\0';
-  line = memrchr (buf, '\n', (size_t) (end - buf));
+  line = memrchr (buf, '\n', (size_t)(end - buf));
   if (line == NULL && start > 0)
     return -EAGAIN; /* the window began inside the last line */
   line = line ? line + 1 : buf;
@@ -249,7 +249,7 @@ read_tail_window (int fd, struct log_tail *t, off_t window)
 static void
 gen_str (yajl_gen g, const char *s)
 {
-  yajl_gen_string (g, (const unsigned char *) s, strlen (s));
+  yajl_gen_string (g, (const unsigned char *)s, strlen (s));
 }
 
 static void
@@ -263,8 +263,8 @@ gen_kv (yajl_gen g, const char *k, const char *v)
 
 /* Builds the line for `ev` as record `seq` after `prev` (no newline).  */
 static int
-format_record (const struct audit_log *log, const struct audit_event *ev, uint64_t seq, const char *prev,
-               char **out, size_t *len)
+format_record (const struct audit_log *log, const struct audit_event *ev, uint64_t seq, const char *prev, char **out,
+               size_t *len)
 {
   yajl_gen g = yajl_gen_alloc (NULL);
   struct timespec rt, mono;
@@ -284,15 +284,15 @@ format_record (const struct audit_log *log, const struct audit_event *ev, uint64
   gen_str (g, "v");
   yajl_gen_integer (g, AUDIT_SCHEMA_VERSION);
   gen_str (g, "seq");
-  yajl_gen_integer (g, (long long) seq);
+  yajl_gen_integer (g, (long long)seq);
   gen_kv (g, "time", when);
   gen_str (g, "mono");
-  yajl_gen_integer (g, (long long) mono.tv_sec * 1000000000LL + mono.tv_nsec);
+  yajl_gen_integer (g, (long long)mono.tv_sec * 1000000000LL + mono.tv_nsec);
   gen_kv (g, "host", log->host);
   gen_kv (g, "event", ev->event);
   gen_kv (g, "sandbox", ev->sandbox);
   gen_str (g, "uid");
-  yajl_gen_integer (g, (long long) getuid ());
+  yajl_gen_integer (g, (long long)getuid ());
   gen_kv (g, "image", ev->image);
   gen_kv (g, "profile", ev->profile);
   if (ev->argv)
@@ -312,7 +312,7 @@ format_record (const struct audit_log *log, const struct audit_event *ev, uint64
   /* data and prev are spliced in as text: data is already JSON, prev last so
    * that a reader finds it at a fixed place.  */
   n--; /* drop the closing brace */
-  if (asprintf (out, "%.*s%s%s,\"prev\":\"%s\"}", (int) n, (const char *) buf, ev->data_json ? ",\"data\":" : "",
+  if (asprintf (out, "%.*s%s%s,\"prev\":\"%s\"}", (int)n, (const char *)buf, ev->data_json ? ",\"data\":" : "",
                 ev->data_json ? ev->data_json : "", prev)
       < 0)
     {
@@ -339,7 +339,7 @@ write_line (int fd, const char *line, size_t len)
   w = write (fd, withnl, len + 1);
   if (w < 0)
     return -errno;
-  return w == (ssize_t) (len + 1) ? 0 : -EIO;
+  return w == (ssize_t)(len + 1) ? 0 : -EIO;
 }
 
 /* Appends one formatted record after `t` and advances it.  */
@@ -386,8 +386,7 @@ append_locked (struct audit_log *log, const struct audit_event *evs, size_t n, s
       char data[128];
       struct audit_event recovery = { .event = "recovery", .data_json = data };
 
-      snprintf (data, sizeof data, "{\"torn_from\":%lld,\"torn_to\":%lld}", (long long) t.torn_from,
-                (long long) t.size);
+      snprintf (data, sizeof data, "{\"torn_from\":%lld,\"torn_to\":%lld}", (long long)t.torn_from, (long long)t.size);
       if (write (log->fd, "\n", 1) != 1)
         return cordon_error_set (err, errno, "audit log `%s`: seal a torn line", log->path);
       r = put_record (log, &recovery, &t);
@@ -433,7 +432,7 @@ maybe_rotate (struct audit_log *log, struct cordon_error *err)
   r = read_tail (log->fd, &t);
   if (r < 0)
     return cordon_error_set (err, -r, "audit log `%s`: read", log->path);
-  if ((uint64_t) t.size < log->opts.rotate_size || t.torn_from >= 0)
+  if ((uint64_t)t.size < log->opts.rotate_size || t.torn_from >= 0)
     return 0;
   while (n < 100000)
     {
@@ -449,11 +448,11 @@ maybe_rotate (struct audit_log *log, struct cordon_error *err)
       if (rename (from, to) < 0)
         return cordon_error_set (err, errno, "audit log: rotate `%s`", from);
     }
-  snprintf (tmp, sizeof tmp, "%s.new.%d", log->path, (int) getpid ());
+  snprintf (tmp, sizeof tmp, "%s.new.%d", log->path, (int)getpid ());
   fd = open (tmp, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
     return cordon_error_set (err, errno, "audit log `%s`", tmp);
-  snprintf (data, sizeof data, "{\"previous\":\"%s.1\",\"last_seq\":%llu}", base, (unsigned long long) t.seq);
+  snprintf (data, sizeof data, "{\"previous\":\"%s.1\",\"last_seq\":%llu}", base, (unsigned long long)t.seq);
   old = log->fd;
   log->fd = fd;
   r = put_record (log, &ev, &t);

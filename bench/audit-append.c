@@ -14,8 +14,8 @@ main (int argc, char **argv)
   struct audit_log *log = NULL;
   struct timespec a, b;
   char *args[] = { "bench", NULL };
-  struct audit_event ev = { .event = "exit", .sandbox = "bench", .argv = args,
-                            .data_json = "{\"status\":\"ok\",\"exit_code\":0}" };
+  struct audit_event ev
+      = { .event = "exit", .sandbox = "bench", .argv = args, .data_json = "{\"status\":\"ok\",\"exit_code\":0}" };
   long n = argc > 2 ? atol (argv[2]) : 2000;
   double secs;
 
@@ -37,9 +37,9 @@ main (int argc, char **argv)
         return 1;
       }
   clock_gettime (CLOCK_MONOTONIC, &b);
-  secs = (double) (b.tv_sec - a.tv_sec) + (double) (b.tv_nsec - a.tv_nsec) / 1e9;
-  printf ("%ld durable appends in %.3f s: %.0f appends/s (target >= 2000/s), %.1f us each\n", n, secs, (double) n / secs,
-          secs * 1e6 / (double) n);
+  secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+  printf ("%ld durable appends in %.3f s: %.0f appends/s (target >= 2000/s), %.1f us each\n", n, secs, (double)n / secs,
+          secs * 1e6 / (double)n);
   audit_log_close (log);
   return 0;
 }

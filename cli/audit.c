@@ -13,21 +13,22 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 
-static const char audit_usage[]
-    = "Usage: cordon audit verify [--key FILE] [FILE...]\n"
-      "       cordon audit show [--json|--table] [--event E] [--sandbox ID] [--image D] [--since T] [--until T] [FILE]\n"
-      "       cordon audit tail [-n N] [-f] [FILE]\n"
-      "       cordon audit stats [FILE]\n"
-      "\n"
-      "verify  checks the hash chain across rotated files and names the first bad\n"
-      "        record (exit 1); --key FILE also checks the keyed checkpoints\n"
-      "show    the records, as a table on a terminal and JSON lines otherwise;\n"
-      "        T is an RFC 3339 time or its prefix, e.g. 2026-11-24T10\n"
-      "tail    the last N records (default 10); -f follows new ones\n"
-      "stats   runs by day, image and profile; verdicts; denials by day\n"
-      "FILE defaults to the log `cordon run` writes.\n";
+static const char audit_usage[] = "Usage: cordon audit verify [--key FILE] [FILE...]\n"
+                                  "       cordon audit show [--json|--table] [--event E] [--sandbox ID] [--image D] "
+                                  "[--since T] [--until T] [FILE]\n"
+                                  "       cordon audit tail [-n N] [-f] [FILE]\n"
+                                  "       cordon audit stats [FILE]\n"
+                                  "\n"
+                                  "verify  checks the hash chain across rotated files and names the first bad\n"
+                                  "        record (exit 1); --key FILE also checks the keyed checkpoints\n"
+                                  "show    the records, as a table on a terminal and JSON lines otherwise;\n"
+                                  "        T is an RFC 3339 time or its prefix, e.g. 2026-11-24T10\n"
+                                  "tail    the last N records (default 10); -f follows new ones\n"
+                                  "stats   runs by day, image and profile; verdicts; denials by day\n"
+                                  "FILE defaults to the log `cordon run` writes.\n";
 
-static const struct json_limits line_limits = { .max_bytes = AUDIT_MAX_LINE, .max_items = 4096, .max_string = AUDIT_MAX_LINE };
+static const struct json_limits line_limits
+    = { .max_bytes = AUDIT_MAX_LINE, .max_items = 4096, .max_string = AUDIT_MAX_LINE };
 
 struct filter
 {
@@ -80,7 +81,8 @@ print_record (const char *line, yajl_val rec, const struct filter *f)
   if (*status)
     {
       yajl_val code = json_get (data, "exit_code");
-      snprintf (detail, sizeof detail, "%s exit=%lld", status, code && YAJL_IS_INTEGER (code) ? YAJL_GET_INTEGER (code) : -1);
+      snprintf (detail, sizeof detail, "%s exit=%lld", status,
+                code && YAJL_IS_INTEGER (code) ? YAJL_GET_INTEGER (code) : -1);
     }
   else if (*str_of (data, "layer"))
     snprintf (detail, sizeof detail, "%s: %s", str_of (data, "layer"), str_of (data, "reason"));
@@ -115,7 +117,7 @@ each_record (const char *path, void (*fn) (const char *, yajl_val, void *), void
       cleanup_error struct cordon_error err = { 0 };
       if (line[n - 1] == '\n')
         line[--n] = '\0';
-      if (n == 0 || json_parse (line, (size_t) n, &line_limits, "record", &rec, &err) < 0)
+      if (n == 0 || json_parse (line, (size_t)n, &line_limits, "record", &rec, &err) < 0)
         continue;
       fn (line, rec, arg);
     }
@@ -173,7 +175,7 @@ stats_one (const char *line, yajl_val rec, void *arg)
   const char *status = str_of (json_get (rec, "data"), "status");
   char day[11];
 
-  (void) line;
+  (void)line;
   if (strcmp (ev, "create") == 0)
     {
       snprintf (day, sizeof day, "%.10s", str_of (rec, "time"));
@@ -215,7 +217,7 @@ static int
 cmd_tail (const char *path, long n, bool follow, struct filter *f)
 {
   cleanup_file FILE *fp = fopen (path, "re");
-  char **ring = calloc ((size_t) n, sizeof *ring);
+  char **ring = calloc ((size_t)n, sizeof *ring);
   cleanup_free char *line = NULL;
   size_t cap = 0, count = 0;
   ssize_t len;
@@ -228,13 +230,13 @@ cmd_tail (const char *path, long n, bool follow, struct filter *f)
     }
   while ((len = getline (&line, &cap, fp)) > 0)
     {
-      free (ring[count % (size_t) n]);
-      ring[count % (size_t) n] = strdup (line);
+      free (ring[count % (size_t)n]);
+      ring[count % (size_t)n] = strdup (line);
       count++;
     }
-  for (size_t i = count > (size_t) n ? count - (size_t) n : 0; i < count; i++)
+  for (size_t i = count > (size_t)n ? count - (size_t)n : 0; i < count; i++)
     {
-      char *l = ring[i % (size_t) n];
+      char *l = ring[i % (size_t)n];
       cleanup_json yajl_val rec = NULL;
       cleanup_error struct cordon_error err = { 0 };
       l[strcspn (l, "\n")] = '\0';
@@ -255,7 +257,7 @@ cmd_tail (const char *path, long n, bool follow, struct filter *f)
           if (line[len - 1] != '\n')
             break;
           line[len - 1] = '\0';
-          if (json_parse (line, (size_t) len - 1, &line_limits, "record", &rec, &err) == 0)
+          if (json_parse (line, (size_t)len - 1, &line_limits, "record", &rec, &err) == 0)
             print_record (line, rec, f);
           fflush (stdout);
         }
@@ -268,10 +270,15 @@ int
 cli_audit (int argc, char **argv)
 {
   static const struct option options[] = {
-    { "json", no_argument, NULL, 'j' },   { "table", no_argument, NULL, 't' },   { "event", required_argument, NULL, 'e' },
-    { "sandbox", required_argument, NULL, 's' }, { "since", required_argument, NULL, 'S' },
-    { "until", required_argument, NULL, 'U' }, { "follow", no_argument, NULL, 'f' },
-    { "help", no_argument, NULL, 'h' },   { "key", required_argument, NULL, 'k' },
+    { "json", no_argument, NULL, 'j' },
+    { "table", no_argument, NULL, 't' },
+    { "event", required_argument, NULL, 'e' },
+    { "sandbox", required_argument, NULL, 's' },
+    { "since", required_argument, NULL, 'S' },
+    { "until", required_argument, NULL, 'U' },
+    { "follow", no_argument, NULL, 'f' },
+    { "help", no_argument, NULL, 'h' },
+    { "key", required_argument, NULL, 'k' },
     { "image", required_argument, NULL, 'i' },
     { NULL, 0, NULL, 0 },
   };

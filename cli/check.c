@@ -56,8 +56,8 @@ print_table (const struct host_report *report, bool ready)
     }
   printf ("\nLIMIT              ENFORCED BY\n");
   for (int i = 0; i < LIMIT__COUNT; i++)
-    printf ("%-18s %s\n", result_limit_name ((enum limit) i),
-            result_limit_mechanism_name (limits_host_mechanism ((enum limit) i)));
+    printf ("%-18s %s\n", result_limit_name ((enum limit)i),
+            result_limit_mechanism_name (limits_host_mechanism ((enum limit)i)));
   host_idmap_describe (&report->idmap, idmap, sizeof idmap);
   printf ("\nuid %u; id mapping: %s\n", (unsigned)report->uid, idmap);
   printf ("%s\n", ready ? "cordon can run sandboxes on this host."
@@ -99,8 +99,8 @@ print_json (const struct host_report *report, bool ready)
   yajl_gen_map_open (g);
   for (int i = 0; i < LIMIT__COUNT; i++)
     {
-      GEN_STR (g, result_limit_name ((enum limit) i));
-      GEN_STR (g, result_limit_mechanism_name (limits_host_mechanism ((enum limit) i)));
+      GEN_STR (g, result_limit_name ((enum limit)i));
+      GEN_STR (g, result_limit_mechanism_name (limits_host_mechanism ((enum limit)i)));
     }
   yajl_gen_map_close (g);
   GEN_STR (g, "uid");

@@ -20,16 +20,16 @@ json_escape_min (const char *s)
     return NULL;
   for (; *s; s++)
     {
-      unsigned char c = (unsigned char) *s;
+      unsigned char c = (unsigned char)*s;
       if (c == '"' || c == '\\')
         {
           *o++ = '\\';
-          *o++ = (char) c;
+          *o++ = (char)c;
         }
       else if (c < 0x20)
         o += sprintf (o, "\\u%04x", c);
       else
-        *o++ = (char) c;
+        *o++ = (char)c;
     }
   *o = '\0';
   return out;
@@ -74,8 +74,9 @@ run_audit_begin (struct run_audit *ra, const char *path, bool best_effort, const
   if (r >= 0)
     return 0;
   if (!best_effort)
-    return cordon_error_set (err, werr.status, "%s: refusing to run a sandbox that cannot be recorded "
-                                                "(--audit=best-effort runs it anyway)",
+    return cordon_error_set (err, werr.status,
+                             "%s: refusing to run a sandbox that cannot be recorded "
+                             "(--audit=best-effort runs it anyway)",
                              werr.msg);
   audit_log_close (ra->log);
   ra->log = NULL;
@@ -110,7 +111,7 @@ run_audit_end (struct run_audit *ra, const struct sandbox_result *result, bool r
           {
             cleanup_free char *reason = json_escape_min (result->layer_reasons[i] ? result->layer_reasons[i] : "");
             if (reason == NULL
-                || asprintf (&datas[i], "{\"layer\":\"%s\",\"reason\":\"%s\"}", result_layer_name ((enum layer) i),
+                || asprintf (&datas[i], "{\"layer\":\"%s\",\"reason\":\"%s\"}", result_layer_name ((enum layer)i),
                              reason)
                        < 0)
               {

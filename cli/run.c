@@ -214,8 +214,8 @@ parse_security_opt (struct run_args *a, const char *arg, struct cordon_error *er
   if (strncmp (arg, "no-new-privileges", 17) == 0)
     return cordon_error_set (err, EINVAL, "--security-opt `%s`: no_new_privs is always on and cannot be turned off",
                              arg);
-  return cordon_error_set (err, EINVAL, "--security-opt `%s`: not supported (seccomp=FILE|unconfined, no-new-privileges)",
-                           arg);
+  return cordon_error_set (err, EINVAL,
+                           "--security-opt `%s`: not supported (seccomp=FILE|unconfined, no-new-privileges)", arg);
 }
 
 static int
@@ -223,7 +223,7 @@ parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *err)
 {
   int c;
 
-  a->flags = calloc ((size_t) argc + 1, sizeof *a->flags);
+  a->flags = calloc ((size_t)argc + 1, sizeof *a->flags);
   if (a->flags == NULL)
     return cordon_error_set (err, ENOMEM, "out of memory");
   optind = 1;
@@ -391,20 +391,20 @@ apply_limit_flag (struct cordon_spec *spec, const struct flag *f, struct cordon_
       else if (spec_parse_size (f->arg, &v) < 0 || v > INT64_MAX)
         return bad_value (f, "a size or -1", err);
       else
-        res->memory_swap = (int64_t) v;
+        res->memory_swap = (int64_t)v;
       return 0;
     case OPT_PIDS_LIMIT:
       v = strtoull (f->arg, &end, 10);
       if (*f->arg < '1' || *f->arg > '9' || *end || v > INT64_MAX)
         return bad_value (f, "a positive number", err);
-      res->pids_limit = (int64_t) v;
+      res->pids_limit = (int64_t)v;
       return 0;
     case OPT_CPUS:
       d = strtod (f->arg, &end);
       if (*end || !(d > 0 && d <= 1024))
         return bad_value (f, "a number of CPUs such as 0.5 or 2", err);
       res->cpu_period = 100000;
-      res->cpu_quota = (uint64_t) (d * 100000 + 0.5);
+      res->cpu_quota = (uint64_t)(d * 100000 + 0.5);
       return 0;
     case OPT_CPU_SHARES:
       v = strtoull (f->arg, &end, 10);
@@ -516,7 +516,7 @@ build_spec (struct run_args *a, const struct cordon_seccomp **baseline_out, stru
   cleanup_free char *config = NULL;
   int r;
 
-  (void) baseline_out;
+  (void)baseline_out;
   if (a->bundle)
     {
       if (asprintf (&config, "%s/config.json", a->bundle) < 0)

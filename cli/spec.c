@@ -85,7 +85,7 @@ cli_spec (int argc, char **argv)
       cordon_error_set (&err, errno, "create `%s`", path);
       return cli_fail (&err);
     }
-  if (write (fd, json, len) != (ssize_t) len || write (fd, "\n", 1) != 1)
+  if (write (fd, json, len) != (ssize_t)len || write (fd, "\n", 1) != 1)
     {
       cordon_error_set (&err, errno, "write `%s`", path);
       unlink (path);

@@ -13,7 +13,7 @@
 static inline void
 cleanup_freep (void *p)
 {
-  free (*(void **) p);
+  free (*(void **)p);
 }
 
 static inline void
@@ -58,7 +58,7 @@ steal_pointer_impl (void *pp)
   *p = NULL;
   return v;
 }
-#define steal_pointer(pp) ((__typeof__ (*(pp))) steal_pointer_impl (pp))
+#define steal_pointer(pp) ((__typeof__ (*(pp)))steal_pointer_impl (pp))
 
 static inline int
 steal_fd (int *fd)

@@ -22,8 +22,7 @@ int cordon_error_set (struct cordon_error *err, int errnum, const char *fmt, ...
 
 /* Prefixes the message in `err` with "fmt: ".  Returns -err->status (or
  * -EINVAL).  Used to add context while an error travels up.  */
-int cordon_error_wrap (struct cordon_error *err, const char *fmt, ...)
-    __attribute__ ((format (printf, 2, 3)));
+int cordon_error_wrap (struct cordon_error *err, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
 /* Frees the message and resets `err`.  */
 void cordon_error_release (struct cordon_error *err);

@@ -11,7 +11,7 @@
 static int
 cmp_int (const void *a, const void *b)
 {
-  return *(const int *) a - *(const int *) b;
+  return *(const int *)a - *(const int *)b;
 }
 
 ssize_t
@@ -43,7 +43,7 @@ fd_write_all (int fd, const void *buf, size_t len)
       if (w <= 0)
         return false;
       p += w;
-      len -= (size_t) w;
+      len -= (size_t)w;
     }
   return true;
 }
@@ -61,11 +61,11 @@ fd_close_all_except (const int *keep, size_t n_keep)
   qsort (sorted, n_keep, sizeof sorted[0], cmp_int);
   for (size_t i = 0; i < n_keep; i++)
     {
-      if (sorted[i] < (int) from)
+      if (sorted[i] < (int)from)
         continue;
-      if ((unsigned int) sorted[i] > from && syscall (SYS_close_range, from, (unsigned int) sorted[i] - 1, 0) < 0)
+      if ((unsigned int)sorted[i] > from && syscall (SYS_close_range, from, (unsigned int)sorted[i] - 1, 0) < 0)
         return -errno;
-      from = (unsigned int) sorted[i] + 1;
+      from = (unsigned int)sorted[i] + 1;
     }
   if (syscall (SYS_close_range, from, ~0u, 0) < 0)
     return -errno;

@@ -97,7 +97,7 @@ json_read_file (const char *path, size_t max_bytes, char **text, size_t *len, st
     return cordon_error_set (err, errno, "%s", path);
   if (!S_ISREG (st.st_mode))
     return cordon_error_set (err, EINVAL, "%s: not a regular file", path);
-  if ((uint64_t) st.st_size > max_bytes)
+  if ((uint64_t)st.st_size > max_bytes)
     return cordon_error_set (err, EFBIG, "%s: larger than %zu bytes", path, max_bytes);
   buf = malloc (max_bytes + 1);
   if (buf == NULL)
@@ -111,7 +111,7 @@ json_read_file (const char *path, size_t max_bytes, char **text, size_t *len, st
         return cordon_error_set (err, errno, "%s: read", path);
       if (r == 0)
         break;
-      off += (size_t) r;
+      off += (size_t)r;
       if (off > max_bytes)
         return cordon_error_set (err, EFBIG, "%s: larger than %zu bytes", path, max_bytes);
     }
@@ -226,7 +226,7 @@ json_u32 (yajl_val v, const char *where, uint32_t *out, struct cordon_error *err
     return r;
   if (n > UINT32_MAX)
     return cordon_error_set (err, ERANGE, "%s: %" PRIu64 " is larger than %" PRIu32, where, n, UINT32_MAX);
-  *out = (uint32_t) n;
+  *out = (uint32_t)n;
   return 0;
 }
 

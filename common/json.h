@@ -40,15 +40,13 @@ void json_path (char *buf, size_t size, const char *fmt, ...) __attribute__ ((fo
 /* Typed reads.  `where` is the path for messages.  */
 int json_want_object (yajl_val v, const char *where, struct cordon_error *err);
 int json_want_array (yajl_val v, const struct json_limits *limits, const char *where, struct cordon_error *err);
-int json_string (yajl_val v, const struct json_limits *limits, const char *where, char **out,
-                 struct cordon_error *err);
+int json_string (yajl_val v, const struct json_limits *limits, const char *where, char **out, struct cordon_error *err);
 int json_bool (yajl_val v, const char *where, bool *out, struct cordon_error *err);
 int json_u64 (yajl_val v, const char *where, uint64_t *out, struct cordon_error *err);
 int json_i64 (yajl_val v, const char *where, int64_t *out, struct cordon_error *err);
 int json_u32 (yajl_val v, const char *where, uint32_t *out, struct cordon_error *err);
 /* An array of strings into a NULL-terminated vector.  */
-int json_strv (yajl_val v, const struct json_limits *limits, const char *where, char ***out,
-               struct cordon_error *err);
+int json_strv (yajl_val v, const struct json_limits *limits, const char *where, char ***out, struct cordon_error *err);
 
 static inline void
 cleanup_yajl_valp (yajl_val *v)

@@ -16,14 +16,14 @@ int
 safe_openat_in_root (int rootfd, const char *path, int flags, mode_t mode)
 {
   struct open_how how = {
-    .flags = (unsigned long long) (flags | O_CLOEXEC),
+    .flags = (unsigned long long)(flags | O_CLOEXEC),
     .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
     .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
   };
   int fd;
 
   do
-    fd = (int) syscall (SYS_openat2, rootfd, path, &how, sizeof how);
+    fd = (int)syscall (SYS_openat2, rootfd, path, &how, sizeof how);
   while (fd < 0 && errno == EAGAIN); /* a concurrent rename: RESOLVE_IN_ROOT asks to retry */
   return fd < 0 ? -errno : fd;
 }
@@ -46,7 +46,7 @@ safe_path_split (const char *path, const char **last)
       return strdup (".");
     }
   *last = slash + 1;
-  parent = strndup (path, slash == path ? 1 : (size_t) (slash - path));
+  parent = strndup (path, slash == path ? 1 : (size_t)(slash - path));
   return parent;
 }
 
@@ -67,7 +67,7 @@ safe_path_is_clean (const char *path)
       if (*p == '\0')
         break;
       end = strchrnul (p, '/');
-      n = (size_t) (end - p);
+      n = (size_t)(end - p);
       if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
         return false;
       p = end;

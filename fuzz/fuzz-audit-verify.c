@@ -18,7 +18,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   if (size == 0)
     return 0;
-  f = fmemopen ((void *) data, size, "r");
+  f = fmemopen ((void *)data, size, "r");
   if (f == NULL)
     return 0;
   if (audit_verify_stream (f, "fuzz", &n, &err) < 0 && err.msg == NULL)

@@ -22,7 +22,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     caps |= 1ull << 21; /* CAP_SYS_ADMIN */
   if (data[0] & 2)
     caps |= 1ull << 19; /* CAP_SYS_PTRACE */
-  if (seccomp_docker_parse ((const char *) data + 1, size - 1, caps, &filter, &err) < 0)
+  if (seccomp_docker_parse ((const char *)data + 1, size - 1, caps, &filter, &err) < 0)
     {
       if (err.msg == NULL)
         abort ();

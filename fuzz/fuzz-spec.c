@@ -19,7 +19,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   char *json = NULL;
   size_t len;
 
-  if (spec_parse ((const char *) data, size, &spec, &err) < 0)
+  if (spec_parse ((const char *)data, size, &spec, &err) < 0)
     {
       /* Every refusal says why.  */
       if (err.msg == NULL)

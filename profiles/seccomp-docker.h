@@ -13,8 +13,7 @@
 /* Reads a Docker (or plain OCI) seccomp profile.  Rules whose `includes` /
  * `excludes` do not hold for this host and `kept_caps` are dropped, as Docker
  * does.  */
-int seccomp_docker_load (const char *path, uint64_t kept_caps, struct cordon_seccomp **out,
-                         struct cordon_error *err);
+int seccomp_docker_load (const char *path, uint64_t kept_caps, struct cordon_seccomp **out, struct cordon_error *err);
 int seccomp_docker_parse (const char *text, size_t len, uint64_t kept_caps, struct cordon_seccomp **out,
                           struct cordon_error *err);
 

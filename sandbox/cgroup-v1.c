@@ -24,7 +24,8 @@ make_dir (const char *controller, const char *name, char **out, struct cordon_er
   if (own == NULL)
     return cordon_error_set (err, ENOENT, "cgroup v1: no `%s` hierarchy for this process", controller);
   if (asprintf (&path, "/sys/fs/cgroup/%s%s%s/%s", controller, own[0] == '/' ? "" : "/", strcmp (own, "/") ? own : "",
-                name) < 0)
+                name)
+      < 0)
     return cordon_error_set (err, ENOMEM, "cgroup");
   {
     /* The parent is where a killed monitor's cgroups would be.  */
@@ -54,7 +55,7 @@ setup_memory (const char *dir, const struct cordon_resources *res, struct cordon
   snprintf (path, sizeof path, "%s/memory.memsw.limit_in_bytes", dir);
   if (stat (path, &st) == 0)
     {
-      uint64_t total = res->memory_swap > 0 ? (uint64_t) res->memory_swap : res->memory_limit;
+      uint64_t total = res->memory_swap > 0 ? (uint64_t)res->memory_swap : res->memory_limit;
       if (res->memory_swap == -1)
         return 0;
       if (total < res->memory_limit)
@@ -101,7 +102,7 @@ setup_controller (enum cgroup_v1_controller c, const char *dir, const struct cor
     case CG1_MEMORY:
       return res->memory_limit ? setup_memory (dir, res, err) : 0;
     case CG1_PIDS:
-      return res->pids_limit > 0 ? cgroup_write_u64 (dir, "pids.max", (uint64_t) res->pids_limit, err) : 0;
+      return res->pids_limit > 0 ? cgroup_write_u64 (dir, "pids.max", (uint64_t)res->pids_limit, err) : 0;
     case CG1_CPU:
       {
         int r = 0;
@@ -128,8 +129,11 @@ cgroup_v1_create (const struct cordon_resources *res, const char *name, struct c
   /* memory, pids and cpuacct always: they give the peak, the pids flag and
    * the CPU time that verdicts rely on.  */
   bool wanted[CG1__COUNT] = {
-    [CG1_MEMORY] = true, [CG1_PIDS] = true, [CG1_CPUACCT] = true,
-    [CG1_CPU] = res->cpu_quota || res->cpu_shares, [CG1_CPUSET] = res->cpuset_cpus != NULL,
+    [CG1_MEMORY] = true,
+    [CG1_PIDS] = true,
+    [CG1_CPUACCT] = true,
+    [CG1_CPU] = res->cpu_quota || res->cpu_shares,
+    [CG1_CPUSET] = res->cpuset_cpus != NULL,
   };
   int r;
 
@@ -140,7 +144,7 @@ cgroup_v1_create (const struct cordon_resources *res, const char *name, struct c
         continue;
       r = make_dir (controller_names[c], name, &cg->v1_paths[c], err);
       if (r >= 0)
-        r = setup_controller ((enum cgroup_v1_controller) c, cg->v1_paths[c], res, err);
+        r = setup_controller ((enum cgroup_v1_controller)c, cg->v1_paths[c], res, err);
       if (r < 0)
         {
           cgroup_destroy (cg);

@@ -44,9 +44,9 @@ apply_limits (const char *dir, const struct cordon_resources *res, struct cordon
       r = cgroup_write_u64 (dir, "memory.max", res->memory_limit, err);
       /* No swap unless asked for: a verdict must not depend on swapping.  */
       if (r >= 0 && res->memory_swap != -1)
-        r = cgroup_write_u64 (dir, "memory.swap.max",
-                       res->memory_swap > (int64_t) res->memory_limit ? (uint64_t) res->memory_swap - res->memory_limit : 0,
-                       err);
+        r = cgroup_write_u64 (
+            dir, "memory.swap.max",
+            res->memory_swap > (int64_t)res->memory_limit ? (uint64_t)res->memory_swap - res->memory_limit : 0, err);
       if (r == -ENOENT)
         {
           cordon_error_release (err);
@@ -54,7 +54,7 @@ apply_limits (const char *dir, const struct cordon_resources *res, struct cordon
         }
     }
   if (r >= 0 && res->pids_limit > 0)
-    r = cgroup_write_u64 (dir, "pids.max", (uint64_t) res->pids_limit, err);
+    r = cgroup_write_u64 (dir, "pids.max", (uint64_t)res->pids_limit, err);
   if (r >= 0 && res->cpu_quota)
     {
       snprintf (buf, sizeof buf, "%" PRIu64 " %" PRIu64, res->cpu_quota, res->cpu_period ? res->cpu_period : 100000);
@@ -62,7 +62,8 @@ apply_limits (const char *dir, const struct cordon_resources *res, struct cordon
     }
   if (r >= 0 && res->cpu_shares)
     /* The conversion runc and crun use from v1 shares to v2 weight.  */
-    r = cgroup_write_u64 (dir, "cpu.weight", 1 + ((res->cpu_shares < 2 ? 2 : res->cpu_shares) - 2) * 9999 / 262142, err);
+    r = cgroup_write_u64 (dir, "cpu.weight", 1 + ((res->cpu_shares < 2 ? 2 : res->cpu_shares) - 2) * 9999 / 262142,
+                          err);
   if (r >= 0 && res->cpuset_cpus)
     r = cgroup_write (dir, "cpuset.cpus", res->cpuset_cpus, err);
   return r;

@@ -29,7 +29,7 @@ cgroup_write (const char *dir, const char *file, const char *value, struct cordo
   fd = open (path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0)
     return cordon_error_set (err, errno, "cgroup `%s`", path);
-  if (write (fd, value, len) != (ssize_t) len)
+  if (write (fd, value, len) != (ssize_t)len)
     return cordon_error_set (err, errno ? errno : EIO, "cgroup: write `%s` to `%s`", value, path);
   return 0;
 }
@@ -162,7 +162,7 @@ cgroup_enter (const struct cgroup *cg, pid_t pid, struct cordon_error *err)
 {
   char buf[32];
 
-  snprintf (buf, sizeof buf, "%d", (int) pid);
+  snprintf (buf, sizeof buf, "%d", (int)pid);
   if (cg->mode == CGROUP_V1)
     for (int i = 0; i < CG1__COUNT; i++)
       if (cg->v1_paths[i])
@@ -180,9 +180,10 @@ cgroup_cpu_usage_us (const struct cgroup *cg)
   uint64_t v;
 
   if (cg->mode == CGROUP_V2 && cgroup_read_key (cg->v2_path, "cpu.stat", "usage_usec", &v) == 0)
-    return (int64_t) v;
-  if (cg->mode == CGROUP_V1 && cg->v1_paths[CG1_CPUACCT] && cgroup_read_u64 (cg->v1_paths[CG1_CPUACCT], "cpuacct.usage", &v) == 0)
-    return (int64_t) (v / 1000);
+    return (int64_t)v;
+  if (cg->mode == CGROUP_V1 && cg->v1_paths[CG1_CPUACCT]
+      && cgroup_read_u64 (cg->v1_paths[CG1_CPUACCT], "cpuacct.usage", &v) == 0)
+    return (int64_t)(v / 1000);
   return -1;
 }
 
@@ -196,7 +197,7 @@ cgroup_read_stats (const struct cgroup *cg, struct cgroup_stats *st)
   if (cpu >= 0)
     {
       st->have_cpu = true;
-      st->cpu_usage_us = (uint64_t) cpu;
+      st->cpu_usage_us = (uint64_t)cpu;
     }
   if (cg->mode == CGROUP_V2)
     {
@@ -221,9 +222,9 @@ cgroup_read_stats (const struct cgroup *cg, struct cgroup_stats *st)
       const char *acct = cg->v1_paths[CG1_CPUACCT];
       long hz = sysconf (_SC_CLK_TCK);
       if (acct && hz > 0 && cgroup_read_key (acct, "cpuacct.stat", "user", &v) == 0)
-        st->cpu_user_us = v * 1000000 / (uint64_t) hz;
+        st->cpu_user_us = v * 1000000 / (uint64_t)hz;
       if (acct && hz > 0 && cgroup_read_key (acct, "cpuacct.stat", "system", &v) == 0)
-        st->cpu_system_us = v * 1000000 / (uint64_t) hz;
+        st->cpu_system_us = v * 1000000 / (uint64_t)hz;
       if (mem && cgroup_read_u64 (mem, "memory.max_usage_in_bytes", &v) == 0)
         {
           st->have_memory_peak = true;
@@ -270,7 +271,7 @@ cgroup_collect_stale (const char *dir)
         continue;
       n = read (fd, buf, sizeof buf);
       close (fd);
-      procs_size = n > 0 ? (uint64_t) n : 0;
+      procs_size = n > 0 ? (uint64_t)n : 0;
       if (n < 0 || procs_size > 0)
         continue;
       unlinkat (dfd, e->d_name, AT_REMOVEDIR);

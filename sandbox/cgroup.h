@@ -43,7 +43,7 @@ struct cgroup_stats
 {
   bool have_cpu;
   uint64_t cpu_usage_us;
-  uint64_t cpu_user_us;   /* the split of cpu_usage_us, when known */
+  uint64_t cpu_user_us; /* the split of cpu_usage_us, when known */
   uint64_t cpu_system_us;
   bool have_memory_peak;
   uint64_t memory_peak;
@@ -58,8 +58,7 @@ enum cgroup_mode cgroup_host_mode (const char **why);
 /* Creates the sandbox's cgroup named `name` with the limits in `res`.
  * Returns 0 with cg->mode CGROUP_NONE (and why_none) when the host offers no
  * usable cgroup: the caller decides whether that is acceptable.  */
-int cgroup_create (const struct cordon_resources *res, const char *name, struct cgroup *cg,
-                   struct cordon_error *err);
+int cgroup_create (const struct cordon_resources *res, const char *name, struct cgroup *cg, struct cordon_error *err);
 
 /* Moves `pid` into the cgroup (v1; v2 uses CLONE_INTO_CGROUP instead).  */
 int cgroup_enter (const struct cgroup *cg, pid_t pid, struct cordon_error *err);

@@ -41,8 +41,8 @@ static const struct
   int flag;
   enum layer layer;
 } ns_layers[] = {
-  { CLONE_NEWUSER, LAYER_USER_NS }, { CLONE_NEWNS, LAYER_MOUNT_NS },       { CLONE_NEWPID, LAYER_PID_NS },
-  { CLONE_NEWNET, LAYER_NET_NS },   { CLONE_NEWIPC, LAYER_IPC_NS },        { CLONE_NEWUTS, LAYER_UTS_NS },
+  { CLONE_NEWUSER, LAYER_USER_NS },     { CLONE_NEWNS, LAYER_MOUNT_NS },  { CLONE_NEWPID, LAYER_PID_NS },
+  { CLONE_NEWNET, LAYER_NET_NS },       { CLONE_NEWIPC, LAYER_IPC_NS },   { CLONE_NEWUTS, LAYER_UTS_NS },
   { CLONE_NEWCGROUP, LAYER_CGROUP_NS }, { CLONE_NEWTIME, LAYER_TIME_NS },
 };
 
@@ -107,11 +107,14 @@ validate_spec (const struct cordon_spec *spec, struct cordon_error *err)
   if (spec->root_path == NULL)
     return cordon_error_set (err, EINVAL, "no root filesystem (root.path)");
   if (!spec_has_namespace (spec, CLONE_NEWUSER))
-    return cordon_error_set (err, EINVAL, "linux.namespaces: cordon always uses a user namespace; add {\"type\": \"user\"}");
+    return cordon_error_set (err, EINVAL,
+                             "linux.namespaces: cordon always uses a user namespace; add {\"type\": \"user\"}");
   if (!spec_has_namespace (spec, CLONE_NEWNS))
-    return cordon_error_set (err, EINVAL, "linux.namespaces: cordon always uses a mount namespace; add {\"type\": \"mount\"}");
+    return cordon_error_set (err, EINVAL,
+                             "linux.namespaces: cordon always uses a mount namespace; add {\"type\": \"mount\"}");
   if (!spec_has_namespace (spec, CLONE_NEWPID))
-    return cordon_error_set (err, EINVAL, "linux.namespaces: cordon always uses a pid namespace; add {\"type\": \"pid\"}");
+    return cordon_error_set (err, EINVAL,
+                             "linux.namespaces: cordon always uses a pid namespace; add {\"type\": \"pid\"}");
   for (size_t i = 0; i < spec->n_namespaces; i++)
     if (spec->namespaces[i].path != NULL)
       return cordon_error_set (err, ENOTSUP, "linux.namespaces: joining an existing namespace (`%s`) is not supported",
@@ -235,7 +238,7 @@ clone_flags_for (const struct cordon_spec *spec)
 
   for (size_t i = 0; i < sizeof ns_layers / sizeof ns_layers[0]; i++)
     if (spec_has_namespace (spec, ns_layers[i].flag))
-      flags |= (unsigned long long) ns_layers[i].flag;
+      flags |= (unsigned long long)ns_layers[i].flag;
   return flags;
 }
 
@@ -244,7 +247,7 @@ clone_init (unsigned long long flags, int *pidfd, int cgroup_fd)
 {
   struct clone_args args = {
     .flags = flags | CLONE_PIDFD,
-    .pidfd = (uint64_t) (uintptr_t) pidfd,
+    .pidfd = (uint64_t)(uintptr_t)pidfd,
     .exit_signal = SIGCHLD,
   };
 
@@ -253,9 +256,9 @@ clone_init (unsigned long long flags, int *pidfd, int cgroup_fd)
   if (cgroup_fd >= 0)
     {
       args.flags |= CLONE_INTO_CGROUP;
-      args.cgroup = (uint64_t) cgroup_fd;
+      args.cgroup = (uint64_t)cgroup_fd;
     }
-  return (pid_t) syscall (SYS_clone3, &args, sizeof args);
+  return (pid_t)syscall (SYS_clone3, &args, sizeof args);
 }
 
 /* Starts init with the root directory as its working directory (see
@@ -273,7 +276,7 @@ spawn_init (const struct init_context *ctx, struct run_state *s, unsigned long l
   pid = clone_init (*flags, &s->pidfd, s->limits.cgroup.v2_fd);
   if (pid < 0 && errno == EINVAL && (*flags & CLONE_NEWTIME))
     {
-      *flags &= ~(unsigned long long) CLONE_NEWTIME;
+      *flags &= ~(unsigned long long)CLONE_NEWTIME;
       pid = clone_init (*flags, &s->pidfd, s->limits.cgroup.v2_fd);
     }
   if (pid == 0)
@@ -339,7 +342,7 @@ sandbox_name (char *buf, size_t size)
 {
   unsigned char raw[8] = { 0 };
 
-  if (getrandom (raw, sizeof raw, 0) != (ssize_t) sizeof raw)
+  if (getrandom (raw, sizeof raw, 0) != (ssize_t)sizeof raw)
     {
       struct timespec ts;
       clock_gettime (CLOCK_MONOTONIC, &ts);
@@ -389,12 +392,12 @@ prepare (const struct cordon_spec *spec, const struct sandbox_options *opts, str
   r = resolve_bind_sources (spec, opts, s, err);
   if (r < 0)
     return r;
-  r = rootfs_prepare_mount_points (spec, s->rootfd, (const char *const *) s->bind_paths, err);
+  r = rootfs_prepare_mount_points (spec, s->rootfd, (const char *const *)s->bind_paths, err);
   if (r < 0)
     return r;
   if (geteuid () == 0)
     {
-      r = rootfs_open_bind_sources (spec, (const char *const *) s->bind_paths, s->bind_fds, err);
+      r = rootfs_open_bind_sources (spec, (const char *const *)s->bind_paths, s->bind_fds, err);
       if (r < 0)
         return r;
     }
@@ -447,7 +450,9 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
     .spec = spec,
     .idmap = &idmap,
     .bpf = s->bpf.insns ? &s->bpf : NULL,
-    .rootfs = { .spec = spec, .bind_fds = s->bind_fds, .bind_paths = (const char *const *) s->bind_paths,
+    .rootfs = { .spec = spec,
+                .bind_fds = s->bind_fds,
+                .bind_paths = (const char *const *)s->bind_paths,
                 .has_netns = spec_has_namespace (spec, CLONE_NEWNET),
                 .tmpfs_max_bytes = s->limits.memory_poll_bytes },
     .sync_fd = s->sync[1],

@@ -11,8 +11,8 @@
 
 struct sandbox_options
 {
-  const char *base_dir;  /* relative root and bind paths resolve against it; NULL: the cwd */
-  bool keep_stdin;       /* -i: the workload reads our stdin; otherwise /dev/null */
+  const char *base_dir;    /* relative root and bind paths resolve against it; NULL: the cwd */
+  bool keep_stdin;         /* -i: the workload reads our stdin; otherwise /dev/null */
   const char *stdin_path;  /* --stdin FILE instead */
   const char *stdout_path; /* --stdout FILE: written by the monitor */
   const char *stderr_path; /* --stderr FILE */

@@ -20,7 +20,7 @@ static const struct
   const char *target;
   const char *name;
 } default_links[] = {
-  { "/proc/self/fd", "fd" },      { "/proc/self/fd/0", "stdin" }, { "/proc/self/fd/1", "stdout" },
+  { "/proc/self/fd", "fd" },       { "/proc/self/fd/0", "stdin" }, { "/proc/self/fd/1", "stdout" },
   { "/proc/self/fd/2", "stderr" }, { "pts/ptmx", "ptmx" },
 };
 

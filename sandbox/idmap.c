@@ -27,10 +27,10 @@ idmap_contains (const struct cordon_id_mapping *maps, size_t n, uint32_t id)
 const char *
 idmap_helper_path (const char *name)
 {
-  static const char *const uidmap[] = { "/usr/bin/newuidmap", "/bin/newuidmap", "/usr/local/bin/newuidmap",
-                                        "/usr/sbin/newuidmap" };
-  static const char *const gidmap[] = { "/usr/bin/newgidmap", "/bin/newgidmap", "/usr/local/bin/newgidmap",
-                                        "/usr/sbin/newgidmap" };
+  static const char *const uidmap[]
+      = { "/usr/bin/newuidmap", "/bin/newuidmap", "/usr/local/bin/newuidmap", "/usr/sbin/newuidmap" };
+  static const char *const gidmap[]
+      = { "/usr/bin/newgidmap", "/bin/newgidmap", "/usr/local/bin/newgidmap", "/usr/sbin/newgidmap" };
   const char *const *paths = strcmp (name, "newuidmap") == 0 ? uidmap : gidmap;
 
   for (size_t i = 0; i < sizeof uidmap / sizeof uidmap[0]; i++)
@@ -163,11 +163,11 @@ format_map (const struct cordon_id_mapping *maps, size_t n, char *buf, size_t le
     {
       int w = snprintf (buf + off, len - off, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n", maps[i].container_id,
                         maps[i].host_id, maps[i].size);
-      if (w < 0 || (size_t) w >= len - off)
+      if (w < 0 || (size_t)w >= len - off)
         return -E2BIG;
-      off += (size_t) w;
+      off += (size_t)w;
     }
-  return (int) off;
+  return (int)off;
 }
 
 static int
@@ -177,21 +177,20 @@ write_proc_file (pid_t pid, const char *name, const char *text, size_t len, stru
   cleanup_close int fd = -1;
   ssize_t w;
 
-  snprintf (path, sizeof path, "/proc/%d/%s", (int) pid, name);
+  snprintf (path, sizeof path, "/proc/%d/%s", (int)pid, name);
   fd = open (path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return cordon_error_set (err, errno, "open `%s`", path);
   w = write (fd, text, len);
   if (w < 0)
     return cordon_error_set (err, errno, "write `%s`", path);
-  if ((size_t) w != len)
+  if ((size_t)w != len)
     return cordon_error_set (err, EIO, "write `%s`: short write", path);
   return 0;
 }
 
 static int
-run_map_helper (const char *helper, pid_t pid, const struct cordon_id_mapping *maps, size_t n,
-                struct cordon_error *err)
+run_map_helper (const char *helper, pid_t pid, const struct cordon_id_mapping *maps, size_t n, struct cordon_error *err)
 {
   char args[3 + 3 * IDMAP_MAX + 1][24];
   char *argv[3 + 3 * IDMAP_MAX + 1];
@@ -202,7 +201,7 @@ run_map_helper (const char *helper, pid_t pid, const struct cordon_id_mapping *m
   snprintf (args[argc], sizeof args[argc], "%s", helper);
   argv[argc] = args[argc];
   argc++;
-  snprintf (args[argc], sizeof args[argc], "%d", (int) pid);
+  snprintf (args[argc], sizeof args[argc], "%d", (int)pid);
   argv[argc] = args[argc];
   argc++;
   for (size_t i = 0; i < n; i++)
@@ -253,7 +252,7 @@ idmap_write (pid_t pid, const struct idmap_plan *plan, struct cordon_error *err)
   len = format_map (plan->uid, plan->n_uid, buf, sizeof buf);
   if (len < 0)
     return cordon_error_set (err, -len, "uid_map");
-  r = write_proc_file (pid, "uid_map", buf, (size_t) len, err);
+  r = write_proc_file (pid, "uid_map", buf, (size_t)len, err);
   if (r < 0)
     return r;
   if (plan->deny_setgroups)
@@ -265,5 +264,5 @@ idmap_write (pid_t pid, const struct idmap_plan *plan, struct cordon_error *err)
   len = format_map (plan->gid, plan->n_gid, buf, sizeof buf);
   if (len < 0)
     return cordon_error_set (err, -len, "gid_map");
-  return write_proc_file (pid, "gid_map", buf, (size_t) len, err);
+  return write_proc_file (pid, "gid_map", buf, (size_t)len, err);
 }

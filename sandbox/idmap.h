@@ -22,8 +22,8 @@ struct idmap_plan
   size_t n_uid;
   struct cordon_id_mapping gid[IDMAP_MAX];
   size_t n_gid;
-  bool use_helper;      /* write through newuidmap/newgidmap */
-  bool deny_setgroups;  /* rootless single mapping: the kernel requires it */
+  bool use_helper;     /* write through newuidmap/newgidmap */
+  bool deny_setgroups; /* rootless single mapping: the kernel requires it */
 };
 
 /* Decides the maps for `spec` run by the calling user.  */

@@ -101,8 +101,7 @@ init_build (const struct init_context *ctx, struct cordon_error *err)
   r = rootfs_apply_path_policies (ctx->spec, err);
   if (r < 0)
     return r;
-  if (ctx->has_utsns && ctx->spec->hostname
-      && sethostname (ctx->spec->hostname, strlen (ctx->spec->hostname)) < 0)
+  if (ctx->has_utsns && ctx->spec->hostname && sethostname (ctx->spec->hostname, strlen (ctx->spec->hostname)) < 0)
     return cordon_error_set (err, errno, "sethostname `%s`", ctx->spec->hostname);
   if (ctx->has_netns)
     return bring_up_loopback (err);
@@ -204,7 +203,7 @@ init_supervise (const struct init_context *ctx, int sigfd, pid_t workload)
         _exit (125);
       if (si.ssi_signo != SIGCHLD)
         {
-          kill (workload, (int) si.ssi_signo);
+          kill (workload, (int)si.ssi_signo);
           continue;
         }
       /* As pid 1, init inherits every orphan: reap them all.  */

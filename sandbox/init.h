@@ -26,10 +26,10 @@ struct init_context
   const struct idmap_plan *idmap;
   const struct cordon_bpf *bpf; /* NULL: no seccomp filter (unconfined by request) */
   struct rootfs_context rootfs;
-  int sync_fd;    /* our end of the monitor's socket pair */
-  int stdin_fd;   /* dup'ed onto fd 0 unless -1 (keep the caller's stdin) */
-  int stdout_fd;  /* dup'ed onto fd 1 unless -1 (the monitor's output pipe) */
-  int stderr_fd;  /* dup'ed onto fd 2 unless -1 */
+  int sync_fd;                               /* our end of the monitor's socket pair */
+  int stdin_fd;                              /* dup'ed onto fd 0 unless -1 (keep the caller's stdin) */
+  int stdout_fd;                             /* dup'ed onto fd 1 unless -1 (the monitor's output pipe) */
+  int stderr_fd;                             /* dup'ed onto fd 2 unless -1 */
   const struct cordon_rlimit *extra_rlimits; /* the limits plan's, after process.rlimits */
   size_t n_extra_rlimits;
   bool has_netns;

@@ -75,8 +75,8 @@ limits_plan_prepare (const struct cordon_spec *spec, const char *name, struct li
            * fail programs that reserve more than they use, and turn a
            * memory verdict into a runtime error.  The sample decides; the
            * rlimit is only a backstop.  */
-          uint64_t backstop = res->memory_limit > UINT64_MAX / 2 - (64u << 20) ? UINT64_MAX
-                                                                                : res->memory_limit * 2 + (64u << 20);
+          uint64_t backstop
+              = res->memory_limit > UINT64_MAX / 2 - (64u << 20) ? UINT64_MAX : res->memory_limit * 2 + (64u << 20);
           add_rlimit (plan, RLIMIT_AS, backstop, backstop);
           plan->memory_poll_bytes = res->memory_limit;
           plan->poll = true;
@@ -84,17 +84,17 @@ limits_plan_prepare (const struct cordon_spec *spec, const char *name, struct li
     }
   if (res->pids_limit > 0)
     {
-      rep[LIMIT_PIDS] = (struct limit_report){ (uint64_t) res->pids_limit, cg_mech, NULL };
+      rep[LIMIT_PIDS] = (struct limit_report){ (uint64_t)res->pids_limit, cg_mech, NULL };
       if (cg_mech == LIMIT_MECH_NONE)
         {
-          rep[LIMIT_PIDS] = (struct limit_report){ (uint64_t) res->pids_limit, LIMIT_MECH_RLIMIT, note_no_cgroup_pids };
-          add_rlimit (plan, RLIMIT_NPROC, (uint64_t) res->pids_limit, (uint64_t) res->pids_limit);
+          rep[LIMIT_PIDS] = (struct limit_report){ (uint64_t)res->pids_limit, LIMIT_MECH_RLIMIT, note_no_cgroup_pids };
+          add_rlimit (plan, RLIMIT_NPROC, (uint64_t)res->pids_limit, (uint64_t)res->pids_limit);
         }
     }
   if (res->cpu_quota)
     rep[LIMIT_CPUS] = (struct limit_report){ res->cpu_quota * 1000 / (res->cpu_period ? res->cpu_period : 100000),
-                                              cg_mech ? cg_mech : LIMIT_MECH_UNAVAILABLE,
-                                              cg_mech ? "value in thousandths of a CPU" : note_needs_cgroup };
+                                             cg_mech ? cg_mech : LIMIT_MECH_UNAVAILABLE,
+                                             cg_mech ? "value in thousandths of a CPU" : note_needs_cgroup };
   if (res->cpu_shares)
     rep[LIMIT_CPU_SHARES] = (struct limit_report){ res->cpu_shares, cg_mech ? cg_mech : LIMIT_MECH_UNAVAILABLE,
                                                    cg_mech ? NULL : note_needs_cgroup };
@@ -136,7 +136,7 @@ limits_host_mechanism (enum limit limit)
 {
   const char *why;
   enum cgroup_mode mode = cgroup_host_mode (&why);
-  enum limit_mechanism cg = mode == CGROUP_V1                            ? LIMIT_MECH_CGROUP_V1
+  enum limit_mechanism cg = mode == CGROUP_V1                             ? LIMIT_MECH_CGROUP_V1
                             : mode == CGROUP_V2 && cgroup_v2_delegated () ? LIMIT_MECH_CGROUP_V2
                                                                           : LIMIT_MECH_NONE;
 

@@ -31,11 +31,11 @@ enum kill_reason
 
 struct watch
 {
-  int wall_fd;  /* timerfd at the wall-clock deadline, or -1 */
-  int poll_fd;  /* periodic timerfd for sampling, or -1 */
+  int wall_fd; /* timerfd at the wall-clock deadline, or -1 */
+  int poll_fd; /* periodic timerfd for sampling, or -1 */
   enum kill_reason killed;
-  uint64_t cpu_us;        /* last sample */
-  uint64_t rss_peak;      /* polled peak of the whole tree (no cgroup) */
+  uint64_t cpu_us;   /* last sample */
+  uint64_t rss_peak; /* polled peak of the whole tree (no cgroup) */
 };
 
 struct init_report
@@ -45,7 +45,7 @@ struct init_report
   bool exited;
   int exit_code;
   int signal;
-  char text[sizeof ((struct sync_msg *) 0)->text];
+  char text[sizeof ((struct sync_msg *)0)->text];
 };
 
 int
@@ -110,7 +110,7 @@ forward_signal (struct monitor *m)
           continue;
         }
       /* init forwards it to the workload; a failure means init is gone.  */
-      syscall (SYS_pidfd_send_signal, m->pidfd, (int) si.ssi_signo, NULL, 0);
+      syscall (SYS_pidfd_send_signal, m->pidfd, (int)si.ssi_signo, NULL, 0);
     }
 }
 
@@ -127,8 +127,8 @@ static int
 arm_timer (uint64_t first_ms, uint64_t every_ms)
 {
   struct itimerspec its = {
-    .it_value = { (time_t) (first_ms / 1000), (long) (first_ms % 1000) * 1000000 },
-    .it_interval = { (time_t) (every_ms / 1000), (long) (every_ms % 1000) * 1000000 },
+    .it_value = { (time_t)(first_ms / 1000), (long)(first_ms % 1000) * 1000000 },
+    .it_interval = { (time_t)(every_ms / 1000), (long)(every_ms % 1000) * 1000000 },
   };
   int fd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 
@@ -156,7 +156,7 @@ sample (struct monitor *m, struct watch *w)
   while (read (w->poll_fd, &tick, sizeof tick) > 0)
     ;
   if (cg_cpu >= 0)
-    w->cpu_us = (uint64_t) cg_cpu;
+    w->cpu_us = (uint64_t)cg_cpu;
   if (cg_cpu < 0 || plan->memory_poll_bytes)
     {
       if (proctree_sample (m->init_pid, &ps) < 0)
@@ -185,39 +185,39 @@ monitor_loop (struct monitor *m, struct init_report *rep, struct watch *w)
       int i_pid, i_sync = -1, i_sig, i_master = -1, i_stdin = -1, i_wall = -1, i_poll = -1, i_out[2] = { -1, -1 };
 
       pfd[n] = (struct pollfd){ .fd = m->pidfd, .events = POLLIN };
-      i_pid = (int) n++;
+      i_pid = (int)n++;
       pfd[n] = (struct pollfd){ .fd = m->sigfd, .events = POLLIN };
-      i_sig = (int) n++;
+      i_sig = (int)n++;
       if (sync_open)
         {
           pfd[n] = (struct pollfd){ .fd = m->sync_fd, .events = POLLIN };
-          i_sync = (int) n++;
+          i_sync = (int)n++;
         }
       if (m->pty && m->pty->master >= 0 && master_open)
         {
           pfd[n] = (struct pollfd){ .fd = m->pty->master, .events = POLLIN };
-          i_master = (int) n++;
+          i_master = (int)n++;
           if (m->pty->stdin_open)
             {
               pfd[n] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-              i_stdin = (int) n++;
+              i_stdin = (int)n++;
             }
         }
       if (w->wall_fd >= 0)
         {
           pfd[n] = (struct pollfd){ .fd = w->wall_fd, .events = POLLIN };
-          i_wall = (int) n++;
+          i_wall = (int)n++;
         }
       if (w->poll_fd >= 0)
         {
           pfd[n] = (struct pollfd){ .fd = w->poll_fd, .events = POLLIN };
-          i_poll = (int) n++;
+          i_poll = (int)n++;
         }
       for (int k = 0; m->output && k < 2; k++)
         if (m->output->read_fd[k] >= 0 && !m->output->over)
           {
             pfd[n] = (struct pollfd){ .fd = m->output->read_fd[k], .events = POLLIN };
-            i_out[k] = (int) n++;
+            i_out[k] = (int)n++;
           }
       if (poll (pfd, n, -1) < 0)
         {
@@ -283,7 +283,7 @@ drain_messages (struct monitor *m, struct init_report *rep)
 static double
 timeval_seconds (struct timeval tv)
 {
-  return (double) tv.tv_sec + (double) tv.tv_usec / 1e6;
+  return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
 /* Turns what the monitor saw into a limit verdict, when one applies.  */
@@ -292,7 +292,7 @@ limit_verdict (struct monitor *m, const struct watch *w, struct sandbox_result *
 {
   const struct limits_plan *plan = m->limits;
   struct cgroup_stats cs;
-  uint64_t cpu_us = (uint64_t) ((result->cpu_user + result->cpu_system) * 1e6);
+  uint64_t cpu_us = (uint64_t)((result->cpu_user + result->cpu_system) * 1e6);
   enum result_status verdict = result->status;
 
   cgroup_read_stats (&plan->cgroup, &cs);
@@ -301,7 +301,7 @@ limit_verdict (struct monitor *m, const struct watch *w, struct sandbox_result *
   else
     {
       /* Without a cgroup: the sampled sum, or the largest single process.  */
-      uint64_t one = (uint64_t) result->peak_rss_kib * 1024;
+      uint64_t one = (uint64_t)result->peak_rss_kib * 1024;
       result->memory_peak_bytes = w->rss_peak > one ? w->rss_peak : one;
     }
   result->pids_limit_reached = cs.pids_max_hits > 0;
@@ -311,13 +311,13 @@ limit_verdict (struct monitor *m, const struct watch *w, struct sandbox_result *
     {
       uint64_t split = cs.cpu_user_us + cs.cpu_system_us;
       cpu_us = cs.cpu_usage_us;
-      result->cpu_user = split ? (double) cpu_us * ((double) cs.cpu_user_us / (double) split) / 1e6 : (double) cpu_us / 1e6;
-      result->cpu_system = (double) cpu_us / 1e6 - result->cpu_user;
+      result->cpu_user = split ? (double)cpu_us * ((double)cs.cpu_user_us / (double)split) / 1e6 : (double)cpu_us / 1e6;
+      result->cpu_system = (double)cpu_us / 1e6 - result->cpu_user;
     }
   else if (w->cpu_us > cpu_us)
     {
       cpu_us = w->cpu_us;
-      result->cpu_user = (double) cpu_us / 1e6 - result->cpu_system;
+      result->cpu_user = (double)cpu_us / 1e6 - result->cpu_system;
     }
 
   switch (w->killed)
@@ -400,10 +400,10 @@ monitor_wait (struct monitor *m, struct sandbox_result *result, struct cordon_er
   drain_messages (m, &rep);
   if (m->output)
     output_relay_drain (m->output);
-  result->context_switches = (uint64_t) (ru.ru_nvcsw + ru.ru_nivcsw);
+  result->context_switches = (uint64_t)(ru.ru_nvcsw + ru.ru_nivcsw);
 
   clock_gettime (CLOCK_MONOTONIC, &now);
-  result->wall_time = (double) (now.tv_sec - m->started.tv_sec) + (double) (now.tv_nsec - m->started.tv_nsec) / 1e9;
+  result->wall_time = (double)(now.tv_sec - m->started.tv_sec) + (double)(now.tv_nsec - m->started.tv_nsec) / 1e9;
   /* wait4 on init covers the workload too: init reaped it.  */
   result->cpu_user = timeval_seconds (ru.ru_utime);
   result->cpu_system = timeval_seconds (ru.ru_stime);

@@ -19,8 +19,8 @@ struct monitor
   pid_t init_pid;
   int pidfd;
   int sync_fd;
-  int sigfd;              /* the signals we forward */
-  struct pty_relay *pty;  /* NULL without -t */
+  int sigfd;             /* the signals we forward */
+  struct pty_relay *pty; /* NULL without -t */
   struct limits_plan *limits;
   struct output_relay *output; /* NULL when the workload writes to our fds */
   struct timespec started;

@@ -36,9 +36,18 @@ static const struct attr_word attr_words[] = {
 /* Options that only say how propagation or remounting should work: cordon
  * makes every mount private, so they have nothing to do.  */
 static const char *const ignored_words[] = {
-  "private", "rprivate", "slave", "rslave", "shared", "rshared", "unbindable", "runbindable", "defaults",
-  "newinstance" /* devpts always gets a new instance in a user namespace */, "sync", "async", "dirsync", "nomand",
-  "iversion", "noiversion", "tmpcopyup", "copy-symlink", "z", "Z", "U", "idmap", "ridmap",
+  "private",    "rprivate",
+  "slave",      "rslave",
+  "shared",     "rshared",
+  "unbindable", "runbindable",
+  "defaults",   "newinstance" /* devpts always gets a new instance in a user namespace */,
+  "sync",       "async",
+  "dirsync",    "nomand",
+  "iversion",   "noiversion",
+  "tmpcopyup",  "copy-symlink",
+  "z",          "Z",
+  "U",          "idmap",
+  "ridmap",
 };
 
 int
@@ -85,8 +94,8 @@ mount_options_parse (const struct cordon_mount *mount, struct mount_options *out
     }
 
   if (out->is_bind && out->n_fs_params > 0)
-    return cordon_error_set (err, EINVAL, "mount `%s`: option `%s` is not valid for a bind mount",
-                             mount->destination, out->fs_params[0]);
+    return cordon_error_set (err, EINVAL, "mount `%s`: option `%s` is not valid for a bind mount", mount->destination,
+                             out->fs_params[0]);
   return 0;
 }
 
@@ -100,7 +109,7 @@ mount_options_fsconfig (int fsfd, const char *param, struct cordon_error *err)
     r = fsconfig (fsfd, FSCONFIG_SET_FLAG, param, NULL, 0);
   else
     {
-      cleanup_free char *key = strndup (param, (size_t) (eq - param));
+      cleanup_free char *key = strndup (param, (size_t)(eq - param));
       if (key == NULL)
         return cordon_error_set (err, ENOMEM, "mount option");
       r = fsconfig (fsfd, FSCONFIG_SET_STRING, key, eq + 1, 0);

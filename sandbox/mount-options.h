@@ -16,8 +16,8 @@ struct mount_options
 {
   uint64_t attr_set;
   uint64_t attr_clr;
-  bool recursive;                                /* rbind (the default for binds) */
-  bool is_bind;                                  /* type "bind" or a bind/rbind option */
+  bool recursive;                                 /* rbind (the default for binds) */
+  bool is_bind;                                   /* type "bind" or a bind/rbind option */
   const char *fs_params[MOUNT_MAX_FS_PARAMS + 1]; /* borrowed from the spec; "key=value" or "flag" */
   size_t n_fs_params;
 };

@@ -48,17 +48,17 @@ output_relay_ready (struct output_relay *o, int i)
       o->read_fd[i] = -1;
       return false;
     }
-  if (o->limit && o->total + (uint64_t) r > o->limit)
+  if (o->limit && o->total + (uint64_t)r > o->limit)
     {
       /* Keep exactly the allowed bytes; the rest is discarded.  */
-      size_t keep = o->total < o->limit ? (size_t) (o->limit - o->total) : 0;
+      size_t keep = o->total < o->limit ? (size_t)(o->limit - o->total) : 0;
       fd_write_all (o->dest_fd[i], buf, keep);
       o->total += keep;
       o->over = true;
       return true;
     }
-  fd_write_all (o->dest_fd[i], buf, (size_t) r);
-  o->total += (uint64_t) r;
+  fd_write_all (o->dest_fd[i], buf, (size_t)r);
+  o->total += (uint64_t)r;
   return true;
 }
 

@@ -17,9 +17,9 @@ struct output_relay
   int write_fd[2]; /* the workload's ends, closed by the monitor after the start */
   int dest_fd[2];  /* where the bytes go (not owned unless owns_dest) */
   bool owns_dest[2];
-  uint64_t limit;  /* 0: no cap */
+  uint64_t limit; /* 0: no cap */
   uint64_t total;
-  bool over;       /* the cap was passed: the monitor ends the run */
+  bool over; /* the cap was passed: the monitor ends the run */
 };
 
 /* Pipes for stdout and stderr to `dest` (fds; -1 keeps 1 and 2).  */

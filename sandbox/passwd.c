@@ -55,7 +55,7 @@ parse_u32 (const char *s, uint32_t *out)
   v = strtoull (s, &end, 10);
   if (errno || *end || v >= UINT32_MAX)
     return false;
-  *out = (uint32_t) v;
+  *out = (uint32_t)v;
   return true;
 }
 

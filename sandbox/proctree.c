@@ -20,7 +20,7 @@ read_stat (pid_t pid, uint64_t *cpu_ticks, uint64_t *child_ticks, uint64_t *rss_
   unsigned long long ut, st, cut, cst, rss;
   char *p;
 
-  snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+  snprintf (path, sizeof path, "/proc/%d/stat", (int)pid);
   if (fd_read_small (path, 0, buf, sizeof buf) < 0)
     return -1;
   /* The command name may hold spaces and parentheses: skip to the last ')'.  */
@@ -70,14 +70,14 @@ proctree_sample (pid_t init, struct proctree_sample *out)
       out->n_procs++;
       /* Only the main thread's children list: sandboxed processes fork from
        * any thread, but the workload's threads show their children too.  */
-      snprintf (path, sizeof path, "/proc/%d/task/%d/children", (int) pid, (int) pid);
+      snprintf (path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
       if (fd_read_small (path, 0, buf, sizeof buf) <= 0)
         continue;
       for (char *tok = strtok (buf, " \n"); tok && tail < PROCTREE_MAX; tok = strtok (NULL, " \n"))
-        queue[tail++] = (pid_t) atoi (tok);
+        queue[tail++] = (pid_t)atoi (tok);
     }
   free (queue);
-  out->cpu_us = hz > 0 ? ticks * 1000000 / (uint64_t) hz : 0;
-  out->rss_bytes = rss_pages * (uint64_t) page;
+  out->cpu_us = hz > 0 ? ticks * 1000000 / (uint64_t)hz : 0;
+  out->rss_bytes = rss_pages * (uint64_t)page;
   return 0;
 }

@@ -11,8 +11,8 @@
 
 struct proctree_sample
 {
-  uint64_t rss_bytes;   /* sum over live processes */
-  uint64_t cpu_us;      /* live processes' utime+stime, plus init's reaped children */
+  uint64_t rss_bytes; /* sum over live processes */
+  uint64_t cpu_us;    /* live processes' utime+stime, plus init's reaped children */
   unsigned int n_procs;
 };
 

@@ -59,7 +59,7 @@ pty_relay_master_ready (struct pty_relay *pty)
     return true;
   if (r <= 0)
     return false; /* EIO: every slave fd is closed */
-  return fd_write_all (STDOUT_FILENO, buf, (size_t) r);
+  return fd_write_all (STDOUT_FILENO, buf, (size_t)r);
 }
 
 void
@@ -78,7 +78,7 @@ pty_relay_stdin_ready (struct pty_relay *pty)
       pty->stdin_open = false;
       return;
     }
-  fd_write_all (pty->master, buf, (size_t) r);
+  fd_write_all (pty->master, buf, (size_t)r);
 }
 
 void

@@ -13,10 +13,10 @@
 
 struct pty_relay
 {
-  int master;            /* -1 until init sends it */
-  bool raw;              /* the caller's terminal was put in raw mode */
-  bool stdin_open;       /* still relaying our stdin */
-  struct termios saved;  /* to restore */
+  int master;           /* -1 until init sends it */
+  bool raw;             /* the caller's terminal was put in raw mode */
+  bool stdin_open;      /* still relaying our stdin */
+  struct termios saved; /* to restore */
 };
 
 void pty_relay_init (struct pty_relay *pty, bool relay_stdin);

@@ -24,10 +24,10 @@ static const char *const status_names[] = {
 };
 
 static const char *const limit_names[LIMIT__COUNT] = {
-  [LIMIT_MEMORY] = "memory",       [LIMIT_PIDS] = "pids",         [LIMIT_CPUS] = "cpus",
+  [LIMIT_MEMORY] = "memory",         [LIMIT_PIDS] = "pids",          [LIMIT_CPUS] = "cpus",
   [LIMIT_CPU_SHARES] = "cpu_shares", [LIMIT_CPUSET] = "cpuset_cpus", [LIMIT_CPU_TIME] = "cpu_time",
-  [LIMIT_WALL_TIME] = "wall_time", [LIMIT_OUTPUT] = "output",     [LIMIT_FSIZE] = "fsize",
-  [LIMIT_NOFILE] = "nofile",       [LIMIT_STACK] = "stack",
+  [LIMIT_WALL_TIME] = "wall_time",   [LIMIT_OUTPUT] = "output",      [LIMIT_FSIZE] = "fsize",
+  [LIMIT_NOFILE] = "nofile",         [LIMIT_STACK] = "stack",
 };
 
 static const char *const mechanism_names[] = {
@@ -43,13 +43,13 @@ static const char *const mechanism_names[] = {
 const char *
 result_limit_name (enum limit limit)
 {
-  return (size_t) limit < LIMIT__COUNT ? limit_names[limit] : "unknown";
+  return (size_t)limit < LIMIT__COUNT ? limit_names[limit] : "unknown";
 }
 
 const char *
 result_limit_mechanism_name (enum limit_mechanism m)
 {
-  return (size_t) m < sizeof mechanism_names / sizeof mechanism_names[0] ? mechanism_names[m] : "unavailable";
+  return (size_t)m < sizeof mechanism_names / sizeof mechanism_names[0] ? mechanism_names[m] : "unavailable";
 }
 
 static const char *const layer_names[LAYER__COUNT] = {
@@ -79,25 +79,25 @@ static const char *const state_names[] = {
 const char *
 result_status_name (enum result_status status)
 {
-  return (size_t) status < sizeof status_names / sizeof status_names[0] ? status_names[status] : "sandbox-error";
+  return (size_t)status < sizeof status_names / sizeof status_names[0] ? status_names[status] : "sandbox-error";
 }
 
 const char *
 result_layer_name (enum layer layer)
 {
-  return (size_t) layer < LAYER__COUNT ? layer_names[layer] : "unknown";
+  return (size_t)layer < LAYER__COUNT ? layer_names[layer] : "unknown";
 }
 
 const char *
 result_layer_state_name (enum layer_state state)
 {
-  return (size_t) state < sizeof state_names / sizeof state_names[0] ? state_names[state] : "unavailable";
+  return (size_t)state < sizeof state_names / sizeof state_names[0] ? state_names[state] : "unavailable";
 }
 
 static void
 gen_str (yajl_gen g, const char *s)
 {
-  yajl_gen_string (g, (const unsigned char *) s, strlen (s));
+  yajl_gen_string (g, (const unsigned char *)s, strlen (s));
 }
 
 static void
@@ -117,7 +117,7 @@ gen_kv_num (yajl_gen g, const char *k, double v)
   int n = snprintf (buf, sizeof buf, "%.6f", v);
 
   gen_str (g, k);
-  yajl_gen_number (g, buf, (size_t) n);
+  yajl_gen_number (g, buf, (size_t)n);
 }
 
 int
@@ -151,11 +151,11 @@ result_to_json (const struct sandbox_result *r, char **out, size_t *len, struct 
   if (r->audit)
     gen_kv_str (g, "audit", r->audit);
   gen_str (g, "memory_peak_bytes");
-  yajl_gen_integer (g, (long long) r->memory_peak_bytes);
+  yajl_gen_integer (g, (long long)r->memory_peak_bytes);
   gen_str (g, "context_switches");
-  yajl_gen_integer (g, (long long) r->context_switches);
+  yajl_gen_integer (g, (long long)r->context_switches);
   gen_str (g, "output_bytes");
-  yajl_gen_integer (g, (long long) r->output_bytes);
+  yajl_gen_integer (g, (long long)r->output_bytes);
   gen_str (g, "output_truncated");
   yajl_gen_bool (g, r->output_truncated);
   gen_str (g, "pids_limit_reached");
@@ -169,7 +169,7 @@ result_to_json (const struct sandbox_result *r, char **out, size_t *len, struct 
         gen_str (g, limit_names[i]);
         yajl_gen_map_open (g);
         gen_str (g, "value");
-        yajl_gen_integer (g, (long long) r->limits[i].value);
+        yajl_gen_integer (g, (long long)r->limits[i].value);
         gen_kv_str (g, "enforced_by", result_limit_mechanism_name (r->limits[i].mechanism));
         if (r->limits[i].note)
           gen_kv_str (g, "note", r->limits[i].note);
@@ -197,7 +197,7 @@ result_to_json (const struct sandbox_result *r, char **out, size_t *len, struct 
       yajl_gen_free (g);
       return cordon_error_set (err, EINVAL, "result: JSON generation failed");
     }
-  *out = strndup ((const char *) buf, n);
+  *out = strndup ((const char *)buf, n);
   *len = n;
   yajl_gen_free (g);
   if (*out == NULL)
@@ -223,12 +223,12 @@ result_write_file (const struct sandbox_result *result, const char *path, struct
       fflush (stdout);
       return 0;
     }
-  if (asprintf (&tmp, "%s.tmp.%d", path, (int) getpid ()) < 0)
+  if (asprintf (&tmp, "%s.tmp.%d", path, (int)getpid ()) < 0)
     return cordon_error_set (err, ENOMEM, "result");
   fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0)
     return cordon_error_set (err, errno, "--result `%s`", path);
-  if (write (fd, json, len) != (ssize_t) len || write (fd, "\n", 1) != 1 || fsync (fd) < 0)
+  if (write (fd, json, len) != (ssize_t)len || write (fd, "\n", 1) != 1 || fsync (fd) < 0)
     {
       r = cordon_error_set (err, errno ? errno : EIO, "--result `%s`: write", path);
       unlink (tmp);

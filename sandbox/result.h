@@ -89,23 +89,23 @@ enum layer_state
 struct sandbox_result
 {
   enum result_status status;
-  int exit_code;   /* what cordon exits with */
-  int signal;      /* 0 when not killed */
+  int exit_code;     /* what cordon exits with */
+  int signal;        /* 0 when not killed */
   double wall_time;  /* seconds */
   double cpu_user;   /* seconds */
   double cpu_system; /* seconds */
   long peak_rss_kib;
   enum layer_state layers[LAYER__COUNT];
   const char *layer_reasons[LAYER__COUNT]; /* static strings; NULL when enforced */
-  const char *network; /* "none", "host" */
-  char *error;         /* what failed, for sandbox-error and exec failures */
+  const char *network;                     /* "none", "host" */
+  char *error;                             /* what failed, for sandbox-error and exec failures */
   struct limit_report limits[LIMIT__COUNT];
-  uint64_t memory_peak_bytes;  /* the whole sandbox: cgroup peak or polled sum; 0 unknown */
-  uint64_t context_switches;   /* voluntary + involuntary */
-  uint64_t output_bytes;       /* stdout+stderr bytes passed on (when the monitor relays them) */
+  uint64_t memory_peak_bytes; /* the whole sandbox: cgroup peak or polled sum; 0 unknown */
+  uint64_t context_switches;  /* voluntary + involuntary */
+  uint64_t output_bytes;      /* stdout+stderr bytes passed on (when the monitor relays them) */
   bool output_truncated;
-  bool pids_limit_reached;     /* a fork failed at the pids limit (cgroup only) */
-  char *audit;                 /* how the run was recorded: "recorded", or why not (heap) */
+  bool pids_limit_reached; /* a fork failed at the pids limit (cgroup only) */
+  char *audit;             /* how the run was recorded: "recorded", or why not (heap) */
 };
 
 const char *result_status_name (enum result_status status);

@@ -66,8 +66,7 @@ rootfs_prepare_mount_points (const struct cordon_spec *spec, int rootfd, const c
         continue;
       fd = safe_open_mount_point (rootfd, m->destination, true, !bind_source_is_dir (bind_paths[i]), err);
       if (fd < 0)
-        return cordon_error_wrap (err, "the root has no mount point for `%s` and it cannot be created",
-                                  m->destination);
+        return cordon_error_wrap (err, "the root has no mount point for `%s` and it cannot be created", m->destination);
     }
   return 0;
 }
@@ -134,7 +133,7 @@ cap_tmpfs (int fsfd, const struct mount_options *opts, uint64_t cap, struct cord
           && given <= cap)
         return 0;
     }
-  snprintf (buf, sizeof buf, "%llu", (unsigned long long) cap);
+  snprintf (buf, sizeof buf, "%llu", (unsigned long long)cap);
   if (fsconfig (fsfd, FSCONFIG_SET_STRING, "size", buf, 0) < 0)
     return cordon_error_set (err, errno, "tmpfs: size=%s", buf);
   return 0;
@@ -161,7 +160,7 @@ open_fs_mount (const struct cordon_mount *m, const struct mount_options *opts, u
     return cordon_error_wrap (err, "mount `%s`", m->destination);
   if (fsconfig (fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
     return cordon_error_set (err, errno, "mount `%s`: create %s", m->destination, m->type);
-  mntfd = fsmount (fsfd, FSMOUNT_CLOEXEC, (unsigned int) opts->attr_set);
+  mntfd = fsmount (fsfd, FSMOUNT_CLOEXEC, (unsigned int)opts->attr_set);
   if (mntfd < 0)
     return cordon_error_set (err, errno, "mount `%s`: fsmount %s", m->destination, m->type);
   return mntfd;
@@ -183,7 +182,7 @@ open_mount_source (const struct rootfs_context *ctx, size_t i, const struct moun
         fd = clone_bind_source (ctx->bind_paths[i], opts->recursive, err);
       if (fd < 0)
         return fd;
-      r = set_attrs (fd, opts->attr_set | BIND_FORCED_ATTRS, opts->attr_clr & ~(uint64_t) BIND_FORCED_ATTRS,
+      r = set_attrs (fd, opts->attr_set | BIND_FORCED_ATTRS, opts->attr_clr & ~(uint64_t)BIND_FORCED_ATTRS,
                      opts->recursive, m->destination, err);
       if (r < 0)
         return r;

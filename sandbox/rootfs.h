@@ -14,10 +14,10 @@
 struct rootfs_context
 {
   const struct cordon_spec *spec;
-  const int *bind_fds; /* per spec mount: a detached tree the monitor cloned (as root), else -1 */
+  const int *bind_fds;           /* per spec mount: a detached tree the monitor cloned (as root), else -1 */
   const char *const *bind_paths; /* per spec mount: absolute host source for binds, else NULL */
-  bool has_netns;      /* sysfs can only be mounted by the owner of a network namespace */
-  uint64_t tmpfs_max_bytes; /* when no cgroup bounds memory: no tmpfs may hold more (0: no cap) */
+  bool has_netns;                /* sysfs can only be mounted by the owner of a network namespace */
+  uint64_t tmpfs_max_bytes;      /* when no cgroup bounds memory: no tmpfs may hold more (0: no cap) */
 };
 
 /* Monitor side, before the sandbox exists: creates the missing mount points

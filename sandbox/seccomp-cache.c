@@ -33,7 +33,7 @@ hash_bytes (struct sha256_ctx *h, const void *p, size_t n)
   uint64_t len = n;
 
   /* Length-prefixed, so that ("ab","c") and ("a","bc") differ.  */
-  sha256_update (h, sizeof len, (const uint8_t *) &len);
+  sha256_update (h, sizeof len, (const uint8_t *)&len);
   sha256_update (h, n, p);
 }
 
@@ -46,7 +46,7 @@ hash_str (struct sha256_ctx *h, const char *s)
 static void
 hash_u64 (struct sha256_ctx *h, uint64_t v)
 {
-  sha256_update (h, sizeof v, (const uint8_t *) &v);
+  sha256_update (h, sizeof v, (const uint8_t *)&v);
 }
 
 static void
@@ -70,7 +70,7 @@ seccomp_cache_key (const struct cordon_seccomp *f, uint8_t key[SECCOMP_CACHE_KEY
 
   sha256_init (&h);
   hash_str (&h, CACHE_MAGIC);
-  hash_u64 (&h, v ? ((uint64_t) v->major << 32) | ((uint64_t) v->minor << 16) | v->micro : 0);
+  hash_u64 (&h, v ? ((uint64_t)v->major << 32) | ((uint64_t)v->minor << 16) | v->micro : 0);
   hash_u64 (&h, seccomp_api_get ());
   if (uname (&u) == 0)
     {
@@ -109,7 +109,7 @@ digest_program (const struct sock_filter *insns, size_t n, uint8_t out[SHA256_DI
   struct sha256_ctx h;
 
   sha256_init (&h);
-  sha256_update (&h, n * sizeof *insns, (const uint8_t *) insns);
+  sha256_update (&h, n * sizeof *insns, (const uint8_t *)insns);
   sha256_digest (&h, SHA256_DIGEST_SIZE, out);
 }
 
@@ -186,16 +186,16 @@ cache_read (int dirfd, const char *name, const uint8_t *key, struct cordon_bpf *
 
   if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_uid != geteuid () || (st.st_mode & 022))
     return false;
-  if (read (fd, &hdr, sizeof hdr) != (ssize_t) sizeof hdr || memcmp (hdr.magic, CACHE_MAGIC, sizeof hdr.magic) != 0
+  if (read (fd, &hdr, sizeof hdr) != (ssize_t)sizeof hdr || memcmp (hdr.magic, CACHE_MAGIC, sizeof hdr.magic) != 0
       || memcmp (hdr.key, key, SECCOMP_CACHE_KEY_SIZE) != 0 || hdr.n_insns == 0 || hdr.n_insns > CACHE_MAX_INSNS)
     return false;
   bytes = hdr.n_insns * sizeof *insns;
-  if ((uint64_t) st.st_size != sizeof hdr + bytes)
+  if ((uint64_t)st.st_size != sizeof hdr + bytes)
     return false;
   insns = malloc (bytes);
   if (insns == NULL)
     return false;
-  if (read (fd, insns, bytes) != (ssize_t) bytes)
+  if (read (fd, insns, bytes) != (ssize_t)bytes)
     {
       free (insns);
       return false;
@@ -216,7 +216,7 @@ cache_read (int dirfd, const char *name, const uint8_t *key, struct cordon_bpf *
 static void
 cache_write (int dirfd, const char *name, const uint8_t *key, const struct cordon_bpf *bpf)
 {
-  struct cache_header hdr = { .n_insns = (uint32_t) bpf->n_insns, .flags = bpf->flags };
+  struct cache_header hdr = { .n_insns = (uint32_t)bpf->n_insns, .flags = bpf->flags };
   char tmp[128];
   size_t bytes = bpf->n_insns * sizeof *bpf->insns;
   int fd;
@@ -226,18 +226,18 @@ cache_write (int dirfd, const char *name, const uint8_t *key, const struct cordo
   memcpy (hdr.magic, CACHE_MAGIC, sizeof hdr.magic);
   memcpy (hdr.key, key, SECCOMP_CACHE_KEY_SIZE);
   digest_program (bpf->insns, bpf->n_insns, hdr.digest);
-  snprintf (tmp, sizeof tmp, ".%s.%d", name, (int) getpid ());
+  snprintf (tmp, sizeof tmp, ".%s.%d", name, (int)getpid ());
   fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
     return;
-  if (write (fd, &hdr, sizeof hdr) != (ssize_t) sizeof hdr || write (fd, bpf->insns, bytes) != (ssize_t) bytes
+  if (write (fd, &hdr, sizeof hdr) != (ssize_t)sizeof hdr || write (fd, bpf->insns, bytes) != (ssize_t)bytes
       || close (fd) < 0 || renameat (dirfd, tmp, dirfd, name) < 0)
     unlinkat (dirfd, tmp, 0);
 }
 
 int
-seccomp_filter_compile_cached (const struct cordon_seccomp *filter, const char *dir, struct cordon_bpf *out,
-                               bool *hit, struct cordon_error *err)
+seccomp_filter_compile_cached (const struct cordon_seccomp *filter, const char *dir, struct cordon_bpf *out, bool *hit,
+                               struct cordon_error *err)
 {
   uint8_t key[SECCOMP_CACHE_KEY_SIZE];
   char name[2 * SECCOMP_CACHE_KEY_SIZE + 5];

@@ -92,7 +92,7 @@ spec_parse_seconds (const char *text, uint64_t *ms)
   v = strtod (text, &end);
   if (errno || *end != '\0' || v <= 0 || v > 1e9)
     return -EINVAL;
-  *ms = (uint64_t) (v * 1000.0 + 0.5);
+  *ms = (uint64_t)(v * 1000.0 + 0.5);
   return *ms ? 0 : -EINVAL;
 }
 
@@ -125,12 +125,14 @@ static const struct
   int resource;
   bool is_size;
 } ulimit_names[] = {
-  { "core", RLIMIT_CORE, true },       { "cpu", RLIMIT_CPU, false },     { "data", RLIMIT_DATA, true },
-  { "fsize", RLIMIT_FSIZE, true },     { "locks", RLIMIT_LOCKS, false }, { "memlock", RLIMIT_MEMLOCK, true },
-  { "msgqueue", RLIMIT_MSGQUEUE, true }, { "nice", RLIMIT_NICE, false }, { "nofile", RLIMIT_NOFILE, false },
-  { "nproc", RLIMIT_NPROC, false },    { "rss", RLIMIT_RSS, true },      { "rtprio", RLIMIT_RTPRIO, false },
-  { "rttime", RLIMIT_RTTIME, false },  { "sigpending", RLIMIT_SIGPENDING, false }, { "stack", RLIMIT_STACK, true },
-  { "as", RLIMIT_AS, true },
+  { "core", RLIMIT_CORE, true },         { "cpu", RLIMIT_CPU, false },
+  { "data", RLIMIT_DATA, true },         { "fsize", RLIMIT_FSIZE, true },
+  { "locks", RLIMIT_LOCKS, false },      { "memlock", RLIMIT_MEMLOCK, true },
+  { "msgqueue", RLIMIT_MSGQUEUE, true }, { "nice", RLIMIT_NICE, false },
+  { "nofile", RLIMIT_NOFILE, false },    { "nproc", RLIMIT_NPROC, false },
+  { "rss", RLIMIT_RSS, true },           { "rtprio", RLIMIT_RTPRIO, false },
+  { "rttime", RLIMIT_RTTIME, false },    { "sigpending", RLIMIT_SIGPENDING, false },
+  { "stack", RLIMIT_STACK, true },       { "as", RLIMIT_AS, true },
 };
 
 static int
@@ -252,7 +254,7 @@ split_commas (char *buf, char **out, size_t max)
       out[n++] = tok;
     }
   out[n] = NULL;
-  return (int) n;
+  return (int)n;
 }
 
 int
@@ -452,7 +454,7 @@ spec_set_env (struct cordon_spec *spec, const char *arg, struct cordon_error *er
   if (arg[0] == '\0' || eq == arg)
     return cordon_error_set (err, EINVAL, "-e `%s`: expected KEY=VALUE or KEY", arg);
   if (eq)
-    return env_put (spec, arg, (size_t) (eq - arg), arg, true, err);
+    return env_put (spec, arg, (size_t)(eq - arg), arg, true, err);
   /* Docker: "-e KEY" passes the caller's KEY, or nothing when unset.  */
   if (getenv (arg) == NULL)
     return 0;
@@ -544,7 +546,7 @@ parse_id (const char *text, uint32_t *out)
   v = strtoull (text, &end, 10);
   if (errno || *end != '\0' || v >= UINT32_MAX)
     return -EINVAL;
-  *out = (uint32_t) v;
+  *out = (uint32_t)v;
   return 0;
 }
 

@@ -33,7 +33,7 @@ static const struct
   const char *name;
   int type;
 } namespace_names[] = {
-  { "pid", CLONE_NEWPID }, { "network", CLONE_NEWNET }, { "mount", CLONE_NEWNS },       { "ipc", CLONE_NEWIPC },
+  { "pid", CLONE_NEWPID }, { "network", CLONE_NEWNET }, { "mount", CLONE_NEWNS },      { "ipc", CLONE_NEWIPC },
   { "uts", CLONE_NEWUTS }, { "user", CLONE_NEWUSER },   { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
 };
 
@@ -42,11 +42,21 @@ static const struct
   const char *name;
   int resource;
 } rlimit_names[] = {
-  { "RLIMIT_AS", RLIMIT_AS },           { "RLIMIT_CORE", RLIMIT_CORE },         { "RLIMIT_CPU", RLIMIT_CPU },
-  { "RLIMIT_DATA", RLIMIT_DATA },       { "RLIMIT_FSIZE", RLIMIT_FSIZE },       { "RLIMIT_LOCKS", RLIMIT_LOCKS },
-  { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },
-  { "RLIMIT_NOFILE", RLIMIT_NOFILE },   { "RLIMIT_NPROC", RLIMIT_NPROC },       { "RLIMIT_RSS", RLIMIT_RSS },
-  { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },   { "RLIMIT_RTTIME", RLIMIT_RTTIME },     { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+  { "RLIMIT_AS", RLIMIT_AS },
+  { "RLIMIT_CORE", RLIMIT_CORE },
+  { "RLIMIT_CPU", RLIMIT_CPU },
+  { "RLIMIT_DATA", RLIMIT_DATA },
+  { "RLIMIT_FSIZE", RLIMIT_FSIZE },
+  { "RLIMIT_LOCKS", RLIMIT_LOCKS },
+  { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
+  { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
+  { "RLIMIT_NICE", RLIMIT_NICE },
+  { "RLIMIT_NOFILE", RLIMIT_NOFILE },
+  { "RLIMIT_NPROC", RLIMIT_NPROC },
+  { "RLIMIT_RSS", RLIMIT_RSS },
+  { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
+  { "RLIMIT_RTTIME", RLIMIT_RTTIME },
+  { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
   { "RLIMIT_STACK", RLIMIT_STACK },
 };
 
@@ -173,9 +183,11 @@ parse_user (yajl_val user, struct cordon_process *p, struct cordon_error *err)
 
   if ((r = json_want_object (user, "config.json: process.user", err)) < 0)
     return r;
-  if (json_get (user, "uid") && (r = json_u32 (json_get (user, "uid"), "config.json: process.user.uid", &p->uid, err)) < 0)
+  if (json_get (user, "uid")
+      && (r = json_u32 (json_get (user, "uid"), "config.json: process.user.uid", &p->uid, err)) < 0)
     return r;
-  if (json_get (user, "gid") && (r = json_u32 (json_get (user, "gid"), "config.json: process.user.gid", &p->gid, err)) < 0)
+  if (json_get (user, "gid")
+      && (r = json_u32 (json_get (user, "gid"), "config.json: process.user.gid", &p->gid, err)) < 0)
     return r;
   if (p->uid == UINT32_MAX || p->gid == UINT32_MAX)
     return cordon_error_set (err, EINVAL, "config.json: process.user: 4294967295 is not a valid id");
@@ -204,8 +216,8 @@ static int
 parse_process (yajl_val proc, struct cordon_spec *s, struct cordon_error *err)
 {
   struct cordon_process *p = &s->process;
-  uint64_t *sets[5] = { &p->caps_bounding, &p->caps_effective, &p->caps_inheritable, &p->caps_permitted,
-                        &p->caps_ambient };
+  uint64_t *sets[5]
+      = { &p->caps_bounding, &p->caps_effective, &p->caps_inheritable, &p->caps_permitted, &p->caps_ambient };
   yajl_val v;
   int r;
 
@@ -383,7 +395,7 @@ opt_i64 (yajl_val obj, const char *key, const char *where, int64_t min, int64_t 
   if ((r = json_i64 (v, at, out, err)) < 0)
     return r;
   if (*out < min)
-    return cordon_error_set (err, ERANGE, "%s: below %lld", at, (long long) min);
+    return cordon_error_set (err, ERANGE, "%s: below %lld", at, (long long)min);
   return 0;
 }
 
@@ -402,7 +414,7 @@ parse_resources (yajl_val res, struct cordon_resources *out, struct cordon_error
       if ((r = json_want_object (mem, "config.json: linux.resources.memory", err)) < 0
           || (r = opt_i64 (mem, "limit", "config.json: linux.resources.memory", 0, &v, err)) < 0)
         return r;
-      out->memory_limit = (uint64_t) v;
+      out->memory_limit = (uint64_t)v;
       if ((r = opt_i64 (mem, "swap", "config.json: linux.resources.memory", -1, &out->memory_swap, err)) < 0)
         return r;
     }
@@ -418,13 +430,13 @@ parse_resources (yajl_val res, struct cordon_resources *out, struct cordon_error
         return r;
       if ((r = opt_i64 (cpu, "quota", "config.json: linux.resources.cpu", -1, &v, err)) < 0)
         return r;
-      out->cpu_quota = v > 0 ? (uint64_t) v : 0;
+      out->cpu_quota = v > 0 ? (uint64_t)v : 0;
       if ((r = opt_i64 (cpu, "period", "config.json: linux.resources.cpu", 0, &v, err)) < 0)
         return r;
-      out->cpu_period = (uint64_t) v;
+      out->cpu_period = (uint64_t)v;
       if ((r = opt_i64 (cpu, "shares", "config.json: linux.resources.cpu", 0, &v, err)) < 0)
         return r;
-      out->cpu_shares = (uint64_t) v;
+      out->cpu_shares = (uint64_t)v;
       if ((r = opt_string (cpu, "cpus", "config.json: linux.resources.cpu", &out->cpuset_cpus, err)) < 0)
         return r;
       if (out->cpuset_cpus && strspn (out->cpuset_cpus, "0123456789,-") != strlen (out->cpuset_cpus))
@@ -487,13 +499,16 @@ parse_extension (yajl_val ext, struct cordon_spec *s, struct cordon_error *err)
       if ((r = json_want_object (v, "config.json: cordon.limits", err)) < 0)
         return r;
       if ((json_get (v, "cpuTimeMs")
-           && (r = json_u64 (json_get (v, "cpuTimeMs"), "config.json: cordon.limits.cpuTimeMs", &l->cpu_time_ms, err)) < 0)
+           && (r = json_u64 (json_get (v, "cpuTimeMs"), "config.json: cordon.limits.cpuTimeMs", &l->cpu_time_ms, err))
+                  < 0)
           || (json_get (v, "wallTimeMs")
               && (r = json_u64 (json_get (v, "wallTimeMs"), "config.json: cordon.limits.wallTimeMs", &l->wall_time_ms,
-                                err)) < 0)
+                                err))
+                     < 0)
           || (json_get (v, "outputBytes")
               && (r = json_u64 (json_get (v, "outputBytes"), "config.json: cordon.limits.outputBytes", &l->output_bytes,
-                                err)) < 0))
+                                err))
+                     < 0))
         return r;
     }
   v = json_get (ext, "seccomp");
@@ -523,7 +538,8 @@ parse_root (yajl_val root, struct cordon_spec *s, struct cordon_error *err)
   if (s->root_path[0] == '\0')
     return cordon_error_set (err, EINVAL, "config.json: root.path: empty");
   s->root_readonly = false;
-  if ((v = json_get (root, "readonly")) && (r = json_bool (v, "config.json: root.readonly", &s->root_readonly, err)) < 0)
+  if ((v = json_get (root, "readonly"))
+      && (r = json_bool (v, "config.json: root.readonly", &s->root_readonly, err)) < 0)
     return r;
   return 0;
 }
@@ -536,8 +552,8 @@ parse_spec (yajl_val tree, struct cordon_spec *s, struct cordon_error *err)
 
   if ((r = json_want_object (tree, "config.json", err)) < 0)
     return r;
-  if ((r = json_string (json_get (tree, "ociVersion"), &spec_limits, "config.json: ociVersion", &s->oci_version,
-                        err)) < 0)
+  if ((r = json_string (json_get (tree, "ociVersion"), &spec_limits, "config.json: ociVersion", &s->oci_version, err))
+      < 0)
     return r;
   if ((r = parse_process (json_get (tree, "process"), s, err)) < 0)
     return r;

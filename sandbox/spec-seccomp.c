@@ -28,8 +28,12 @@ static const struct
 };
 
 static const char *const op_names[] = {
-  [SECCOMP_OP_NE] = "SCMP_CMP_NE", [SECCOMP_OP_LT] = "SCMP_CMP_LT", [SECCOMP_OP_LE] = "SCMP_CMP_LE",
-  [SECCOMP_OP_EQ] = "SCMP_CMP_EQ", [SECCOMP_OP_GE] = "SCMP_CMP_GE", [SECCOMP_OP_GT] = "SCMP_CMP_GT",
+  [SECCOMP_OP_NE] = "SCMP_CMP_NE",
+  [SECCOMP_OP_LT] = "SCMP_CMP_LT",
+  [SECCOMP_OP_LE] = "SCMP_CMP_LE",
+  [SECCOMP_OP_EQ] = "SCMP_CMP_EQ",
+  [SECCOMP_OP_GE] = "SCMP_CMP_GE",
+  [SECCOMP_OP_GT] = "SCMP_CMP_GT",
   [SECCOMP_OP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
 };
 
@@ -61,7 +65,7 @@ seccomp_op_from_name (const char *name, enum cordon_seccomp_op *out)
   for (size_t i = 0; i < sizeof op_names / sizeof op_names[0]; i++)
     if (strcmp (name, op_names[i]) == 0)
       {
-        *out = (enum cordon_seccomp_op) i;
+        *out = (enum cordon_seccomp_op)i;
         return 0;
       }
   return -EINVAL;
@@ -70,7 +74,7 @@ seccomp_op_from_name (const char *name, enum cordon_seccomp_op *out)
 const char *
 seccomp_op_name (enum cordon_seccomp_op op)
 {
-  return (size_t) op < sizeof op_names / sizeof op_names[0] ? op_names[op] : "SCMP_CMP_EQ";
+  return (size_t)op < sizeof op_names / sizeof op_names[0] ? op_names[op] : "SCMP_CMP_EQ";
 }
 
 static int

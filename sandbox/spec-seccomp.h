@@ -19,8 +19,7 @@ struct seccomp_parse_options
 };
 
 int seccomp_from_json (yajl_val node, const struct json_limits *limits, const char *where,
-                       const struct seccomp_parse_options *opts, struct cordon_seccomp **out,
-                       struct cordon_error *err);
+                       const struct seccomp_parse_options *opts, struct cordon_seccomp **out, struct cordon_error *err);
 
 /* Action and operator names, both ways.  */
 int seccomp_action_from_name (const char *name, enum cordon_seccomp_action *out);

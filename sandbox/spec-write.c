@@ -14,7 +14,7 @@
 static void
 str (yajl_gen g, const char *s)
 {
-  yajl_gen_string (g, (const unsigned char *) s, strlen (s));
+  yajl_gen_string (g, (const unsigned char *)s, strlen (s));
 }
 
 static void
@@ -28,10 +28,10 @@ static void
 key_u64 (yajl_gen g, const char *k, uint64_t v)
 {
   char buf[32];
-  int n = snprintf (buf, sizeof buf, "%llu", (unsigned long long) v);
+  int n = snprintf (buf, sizeof buf, "%llu", (unsigned long long)v);
 
   str (g, k);
-  yajl_gen_number (g, buf, (size_t) n);
+  yajl_gen_number (g, buf, (size_t)n);
 }
 
 static void
@@ -81,8 +81,8 @@ write_process (yajl_gen g, const struct cordon_process *p)
       for (size_t i = 0; i < p->n_additional_gids; i++)
         {
           char buf[16];
-          int n = snprintf (buf, sizeof buf, "%u", (unsigned) p->additional_gids[i]);
-          yajl_gen_number (g, buf, (size_t) n);
+          int n = snprintf (buf, sizeof buf, "%u", (unsigned)p->additional_gids[i]);
+          yajl_gen_number (g, buf, (size_t)n);
         }
       yajl_gen_array_close (g);
     }
@@ -319,7 +319,7 @@ spec_to_json (const struct cordon_spec *s, char **out, size_t *len, struct cordo
       yajl_gen_free (g);
       return cordon_error_set (err, EINVAL, "config.json: generation failed");
     }
-  *out = strndup ((const char *) buf, n);
+  *out = strndup ((const char *)buf, n);
   *len = n;
   yajl_gen_free (g);
   if (*out == NULL)

@@ -38,9 +38,18 @@ static const struct default_mount default_mounts[] = {
 };
 
 static const char *const default_masked_paths[] = {
-  "/proc/acpi",      "/proc/asound",     "/proc/kcore",       "/proc/keys",        "/proc/latency_stats",
-  "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",       "/sys/firmware",
-  "/sys/devices/virtual/powercap", NULL,
+  "/proc/acpi",
+  "/proc/asound",
+  "/proc/kcore",
+  "/proc/keys",
+  "/proc/latency_stats",
+  "/proc/timer_list",
+  "/proc/timer_stats",
+  "/proc/sched_debug",
+  "/proc/scsi",
+  "/sys/firmware",
+  "/sys/devices/virtual/powercap",
+  NULL,
 };
 
 static const char *const default_readonly_paths[] = {
@@ -115,8 +124,8 @@ fill_default (struct cordon_spec *s, bool rootless)
       s->gid_mappings = calloc (1, sizeof *s->gid_mappings);
       if (s->uid_mappings == NULL || s->gid_mappings == NULL)
         return -ENOMEM;
-      s->uid_mappings[0] = (struct cordon_id_mapping){ 0, (uint32_t) getuid (), 1 };
-      s->gid_mappings[0] = (struct cordon_id_mapping){ 0, (uint32_t) getgid (), 1 };
+      s->uid_mappings[0] = (struct cordon_id_mapping){ 0, (uint32_t)getuid (), 1 };
+      s->gid_mappings[0] = (struct cordon_id_mapping){ 0, (uint32_t)getgid (), 1 };
       s->n_uid_mappings = s->n_gid_mappings = 1;
     }
   s->cordon.seccomp_mode = SECCOMP_MODE_BASELINE;
@@ -157,7 +166,8 @@ spec_remove_namespace (struct cordon_spec *spec, int type)
     if (spec->namespaces[i].type == type)
       {
         free (spec->namespaces[i].path);
-        memmove (&spec->namespaces[i], &spec->namespaces[i + 1], (spec->n_namespaces - i - 1) * sizeof *spec->namespaces);
+        memmove (&spec->namespaces[i], &spec->namespaces[i + 1],
+                 (spec->n_namespaces - i - 1) * sizeof *spec->namespaces);
         spec->n_namespaces--;
         return 0;
       }

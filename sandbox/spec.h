@@ -171,8 +171,8 @@ struct cordon_spec
   size_t n_uid_mappings;
   struct cordon_id_mapping *gid_mappings;
   size_t n_gid_mappings;
-  char **masked_paths;   /* NULL-terminated */
-  char **readonly_paths; /* NULL-terminated */
+  char **masked_paths;            /* NULL-terminated */
+  char **readonly_paths;          /* NULL-terminated */
   struct cordon_seccomp *seccomp; /* linux.seccomp, or NULL */
   struct cordon_resources resources;
   struct cordon_extension cordon;

@@ -14,7 +14,7 @@ sync_send (int fd, const struct sync_msg *msg, int pass_fd)
     char buf[CMSG_SPACE (sizeof (int))];
     struct cmsghdr align;
   } control;
-  struct iovec iov = { .iov_base = (void *) msg, .iov_len = sizeof *msg };
+  struct iovec iov = { .iov_base = (void *)msg, .iov_len = sizeof *msg };
   struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
   ssize_t w;
 
@@ -35,7 +35,7 @@ sync_send (int fd, const struct sync_msg *msg, int pass_fd)
   while (w < 0 && errno == EINTR);
   if (w < 0)
     return -errno;
-  return w == (ssize_t) sizeof *msg ? 0 : -EIO;
+  return w == (ssize_t)sizeof *msg ? 0 : -EIO;
 }
 
 int
@@ -47,8 +47,8 @@ sync_recv (int fd, struct sync_msg *msg, int *passed_fd)
     struct cmsghdr align;
   } control;
   struct iovec iov = { .iov_base = msg, .iov_len = sizeof *msg };
-  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                       .msg_controllen = sizeof control.buf };
+  struct msghdr mh
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
   struct cmsghdr *c;
   ssize_t r;
 
@@ -71,7 +71,7 @@ sync_recv (int fd, struct sync_msg *msg, int *passed_fd)
         else
           close (got);
       }
-  if (r != (ssize_t) sizeof *msg || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+  if (r != (ssize_t)sizeof *msg || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
     return -EPROTO;
   msg->text[sizeof msg->text - 1] = '\0';
   return 1;

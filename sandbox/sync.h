@@ -8,11 +8,11 @@
 
 enum sync_type
 {
-  SYNC_GO = 1,     /* monitor -> init: the id maps are written */
-  SYNC_STARTED,    /* init -> monitor: the workload was executed */
-  SYNC_FAILED,     /* init -> monitor: setup or exec failed; see exit_code and text */
-  SYNC_EXITED,     /* init -> monitor: the workload's main process ended */
-  SYNC_TERMINAL,   /* init -> monitor: the terminal's master, as SCM_RIGHTS */
+  SYNC_GO = 1,   /* monitor -> init: the id maps are written */
+  SYNC_STARTED,  /* init -> monitor: the workload was executed */
+  SYNC_FAILED,   /* init -> monitor: setup or exec failed; see exit_code and text */
+  SYNC_EXITED,   /* init -> monitor: the workload's main process ended */
+  SYNC_TERMINAL, /* init -> monitor: the terminal's master, as SCM_RIGHTS */
 };
 
 struct sync_msg
@@ -21,7 +21,7 @@ struct sync_msg
   int32_t exit_code; /* SYNC_FAILED: 125, 126 or 127; SYNC_EXITED: the exit status */
   int32_t signal;    /* SYNC_EXITED: the signal that killed it, or 0 */
   int32_t pad;
-  char text[1024];   /* SYNC_FAILED: what failed */
+  char text[1024]; /* SYNC_FAILED: what failed */
 };
 
 /* Sends `msg`, and `pass_fd` with it unless it is -1.  */

@@ -28,7 +28,7 @@ workload_fail (int errfd, int exit_code, const char *fmt, ...)
   vsnprintf (report.text, sizeof report.text, fmt, ap);
   va_end (ap);
   w = write (errfd, &report, sizeof report);
-  (void) w;
+  (void)w;
   _exit (exit_code);
 }
 
@@ -53,7 +53,7 @@ apply_rlimits (const struct cordon_rlimit *rl, size_t n)
   for (size_t i = 0; i < n; i++)
     {
       struct rlimit lim = { .rlim_cur = rl[i].soft, .rlim_max = rl[i].hard };
-      if (setrlimit ((__rlimit_resource_t) rl[i].resource, &lim) < 0)
+      if (setrlimit ((__rlimit_resource_t)rl[i].resource, &lim) < 0)
         return -errno;
     }
   return 0;
@@ -119,8 +119,8 @@ exec_workload (const struct cordon_process *process, int errfd)
       if (end == path)
         n = snprintf (full, sizeof full, "%s", file); /* an empty entry means the cwd */
       else
-        n = snprintf (full, sizeof full, "%.*s/%s", (int) (end - path), path, file);
-      if (n > 0 && (size_t) n < sizeof full)
+        n = snprintf (full, sizeof full, "%.*s/%s", (int)(end - path), path, file);
+      if (n > 0 && (size_t)n < sizeof full)
         {
           execve (full, process->args, process->env);
           if (errno == EACCES)

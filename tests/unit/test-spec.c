@@ -71,7 +71,8 @@ Test (spec, errors_name_the_field)
                 "mounts[0].destination");
   expect_error (MINIMAL_HEAD MINIMAL_PROCESS ", \"linux\": {\"namespaces\": [{\"type\": \"bogus\"}]}}",
                 "linux.namespaces[0].type");
-  expect_error (MINIMAL_HEAD MINIMAL_PROCESS ", \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"pid\"}]}}",
+  expect_error (MINIMAL_HEAD MINIMAL_PROCESS
+                ", \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"pid\"}]}}",
                 "twice");
   expect_error (MINIMAL_HEAD "\"process\": {\"args\": [\"x\"], \"cwd\": \"/\", \"user\": {\"uid\": -1}}}",
                 "process.user.uid");
@@ -116,15 +117,16 @@ Test (spec, docker_seccomp_includes_and_excludes)
 {
   struct cordon_error err = { 0 };
   struct cordon_seccomp *f = NULL;
-  const char *json = "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 1,"
-                     " \"archMap\": [{\"architecture\": \"SCMP_ARCH_X86_64\", \"subArchitectures\": [\"SCMP_ARCH_X86\"]}],"
-                     " \"syscalls\": ["
-                     "  {\"names\": [\"read\", \"write\"], \"action\": \"SCMP_ACT_ALLOW\"},"
-                     "  {\"names\": [\"mount\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}},"
-                     "  {\"name\": \"ptrace\", \"action\": \"SCMP_ACT_ALLOW\", \"excludes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}},"
-                     "  {\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": "
-                     "8, \"op\": \"SCMP_CMP_EQ\"}]}"
-                     " ]}";
+  const char *json
+      = "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 1,"
+        " \"archMap\": [{\"architecture\": \"SCMP_ARCH_X86_64\", \"subArchitectures\": [\"SCMP_ARCH_X86\"]}],"
+        " \"syscalls\": ["
+        "  {\"names\": [\"read\", \"write\"], \"action\": \"SCMP_ACT_ALLOW\"},"
+        "  {\"names\": [\"mount\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}},"
+        "  {\"name\": \"ptrace\", \"action\": \"SCMP_ACT_ALLOW\", \"excludes\": {\"caps\": [\"CAP_SYS_ADMIN\"]}},"
+        "  {\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": "
+        "8, \"op\": \"SCMP_CMP_EQ\"}]}"
+        " ]}";
 
   cr_assert_eq (seccomp_docker_parse (json, strlen (json), 0, &f, &err), 0, "%s", err.msg);
   cr_assert_eq (f->n_rules, 3, "mount needs CAP_SYS_ADMIN, which is not kept");

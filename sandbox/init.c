@@ -80,11 +80,30 @@ bring_up_loopback (struct cordon_error *err)
   return 0;
 }
 
+/* init is a fork of the CLI: its /proc/1/cmdline would show the workload
+ * cordon's whole command line (host paths, -e KEY=VALUE secrets).  The
+ * arguments live in our own memory, contiguous from argv[0]: blank them.  */
+static void
+hide_command_line (void)
+{
+  char buf[65536];
+  ssize_t n = fd_read_small ("/proc/self/cmdline", 0, buf, sizeof buf);
+  static const char name[] = "cordon-init";
+
+  if (n <= 0 || program_invocation_name == NULL)
+    return;
+  memset (program_invocation_name, 0, (size_t) n);
+  if ((size_t) n > sizeof name)
+    memcpy (program_invocation_name, name, sizeof name);
+  prctl (PR_SET_NAME, name, 0, 0, 0);
+}
+
 static int
 init_build (const struct init_context *ctx, struct cordon_error *err)
 {
   int r;
 
+  hide_command_line ();
   r = become_container_root (ctx, err);
   if (r < 0)
     return r;

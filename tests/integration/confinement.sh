@@ -111,6 +111,9 @@ expect_match "--security-opt seccomp=FILE (Docker JSON) is enforced" "Permission
 
 # The runner itself is out of reach (CVE-2019-5736, CVE-2024-21626).
 blocked_inside "open init's /proc/1/exe (the cordon binary)" exe
+out=$(crun_ -e CORDON_TEST_TOKEN=hunter2 -- /bin/sh -c 'tr "\0" " " </proc/1/cmdline')
+case "$out" in *hunter2* | *"$ROOT"*) not_ok "init's command line hides cordon's arguments (got: $out)" ;;
+  *) ok "init's command line hides cordon's arguments (no -e value, no host path)" ;; esac
 works_inside_with "only stdin, stdout and stderr are open" -- fds
 (exec 7<"$TMP/secret"; probe_in -- fds)
 expect_eq "an fd the caller leaked does not cross" 0 $?

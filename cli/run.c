@@ -52,6 +52,7 @@ static const char run_usage[]
       "      --cap-add CAP|ALL       keep a capability (default: none)\n"
       "      --cap-drop CAP|ALL      drop a capability\n"
       "      --security-opt seccomp=FILE|unconfined\n"
+      "      --security-opt landlock=unconfined  (default: Landlock from the mount plan)\n"
       "      --security-opt no-new-privileges  (always on)\n"
       "Limits (sizes take b, k, m, g; times are seconds):\n"
       "  -m, --memory SIZE           memory of the whole sandbox\n"
@@ -189,6 +190,7 @@ struct run_args
   struct audit_options audit_opts;
   uint8_t audit_key[AUDIT_KEY_MAX];
   bool seccomp_unconfined;
+  bool landlock_unconfined;
   bool quiet;
   bool interactive;
   bool tty;
@@ -208,6 +210,11 @@ parse_security_opt (struct run_args *a, const char *arg, struct cordon_error *er
         a->seccomp_file = arg + 8;
       return 0;
     }
+  if (strcmp (arg, "landlock=unconfined") == 0 || strcmp (arg, "landlock:unconfined") == 0)
+    {
+      a->landlock_unconfined = true;
+      return 0;
+    }
   if (strcmp (arg, "no-new-privileges") == 0 || strcmp (arg, "no-new-privileges=true") == 0
       || strcmp (arg, "no-new-privileges:true") == 0)
     return 0;
@@ -215,7 +222,7 @@ parse_security_opt (struct run_args *a, const char *arg, struct cordon_error *er
     return cordon_error_set (err, EINVAL, "--security-opt `%s`: no_new_privs is always on and cannot be turned off",
                              arg);
   return cordon_error_set (err, EINVAL,
-                           "--security-opt `%s`: not supported (seccomp=FILE|unconfined, no-new-privileges)", arg);
+                           "--security-opt `%s`: not supported (seccomp=FILE|unconfined, landlock=unconfined, no-new-privileges)", arg);
 }
 
 static int
@@ -545,6 +552,8 @@ build_spec (struct run_args *a, const struct cordon_seccomp **baseline_out, stru
     return r;
   spec->process.terminal = a->tty;
 
+  if (a->landlock_unconfined)
+    spec->cordon.landlock_unconfined = true;
   if (a->seccomp_unconfined)
     spec->cordon.seccomp_mode = SECCOMP_MODE_UNCONFINED;
   else if (a->seccomp_file)

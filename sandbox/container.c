@@ -23,6 +23,7 @@
 #include "common/cleanup.h"
 #include "sandbox/idmap.h"
 #include "sandbox/init.h"
+#include "sandbox/landlock.h"
 #include "sandbox/limits.h"
 #include "sandbox/monitor.h"
 #include "sandbox/output.h"
@@ -195,7 +196,7 @@ resolve_bind_sources (const struct cordon_spec *spec, const struct sandbox_optio
 }
 
 static void
-fill_layers (const struct cordon_spec *spec, bool time_ns, bool seccomp, const struct cgroup *cg,
+fill_layers (const struct cordon_spec *spec, bool time_ns, bool seccomp, int landlock, const struct cgroup *cg,
              struct sandbox_result *result)
 {
   for (size_t i = 0; i < sizeof ns_layers / sizeof ns_layers[0]; i++)
@@ -212,8 +213,15 @@ fill_layers (const struct cordon_spec *spec, bool time_ns, bool seccomp, const s
   result->layers[LAYER_CAPABILITIES] = LAYER_STATE_ENFORCED;
   result->layers[LAYER_NO_NEW_PRIVS] = LAYER_STATE_ENFORCED;
   result->layers[LAYER_SECCOMP] = seccomp ? LAYER_STATE_ENFORCED : LAYER_STATE_DISABLED;
-  result->layers[LAYER_LANDLOCK] = LAYER_STATE_UNAVAILABLE;
-  result->layer_reasons[LAYER_LANDLOCK] = "not implemented yet in this version of cordon";
+  if (landlock > 0)
+    result->layers[LAYER_LANDLOCK] = LAYER_STATE_ENFORCED;
+  else if (spec->cordon.landlock_unconfined)
+    result->layers[LAYER_LANDLOCK] = LAYER_STATE_DISABLED;
+  else
+    {
+      result->layers[LAYER_LANDLOCK] = LAYER_STATE_UNAVAILABLE;
+      result->layer_reasons[LAYER_LANDLOCK] = "Landlock is not enabled in this kernel";
+    }
   result->layers[LAYER_APPARMOR] = LAYER_STATE_UNAVAILABLE;
   result->layer_reasons[LAYER_APPARMOR] = "not implemented yet in this version of cordon";
   if (cg->mode != CGROUP_NONE)
@@ -459,6 +467,7 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
     .stdin_fd = s->devnull,
     .stdout_fd = s->has_output ? s->output.write_fd[0] : -1,
     .stderr_fd = s->has_output ? s->output.write_fd[1] : -1,
+    .landlock_abi = spec->cordon.landlock_unconfined ? 0 : landlock_abi (),
     .extra_rlimits = s->limits.extra_rlimits,
     .n_extra_rlimits = s->limits.n_extra_rlimits,
     .has_netns = spec_has_namespace (spec, CLONE_NEWNET),
@@ -468,7 +477,7 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
   pid = spawn_init (&ctx, s, &flags, err);
   if (pid < 0)
     return pid;
-  fill_layers (spec, (flags & CLONE_NEWTIME) != 0, ctx.bpf != NULL, &s->limits.cgroup, result);
+  fill_layers (spec, (flags & CLONE_NEWTIME) != 0, ctx.bpf != NULL, ctx.landlock_abi, &s->limits.cgroup, result);
   close (s->sync[1]);
   s->sync[1] = -1;
 

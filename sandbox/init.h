@@ -30,6 +30,7 @@ struct init_context
   int stdin_fd;                              /* dup'ed onto fd 0 unless -1 (keep the caller's stdin) */
   int stdout_fd;                             /* dup'ed onto fd 1 unless -1 (the monitor's output pipe) */
   int stderr_fd;                             /* dup'ed onto fd 2 unless -1 */
+  int landlock_abi; /* > 0: enforce Landlock with this ABI */
   const struct cordon_rlimit *extra_rlimits; /* the limits plan's, after process.rlimits */
   size_t n_extra_rlimits;
   bool has_netns;

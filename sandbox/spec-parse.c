@@ -511,6 +511,12 @@ parse_extension (yajl_val ext, struct cordon_spec *s, struct cordon_error *err)
                      < 0))
         return r;
     }
+  if ((v = json_get (ext, "landlock")) && !YAJL_IS_NULL (v))
+    {
+      if (!YAJL_IS_STRING (v) || (strcmp (v->u.string, "unconfined") != 0 && strcmp (v->u.string, "mount-plan") != 0))
+        return cordon_error_set (err, EINVAL, "config.json: cordon.landlock: expected \"mount-plan\" or \"unconfined\"");
+      s->cordon.landlock_unconfined = strcmp (v->u.string, "unconfined") == 0;
+    }
   v = json_get (ext, "seccomp");
   if (v == NULL)
     return 0;

@@ -303,6 +303,7 @@ spec_to_json (const struct cordon_spec *s, char **out, size_t *len, struct cordo
   str (g, "cordon");
   yajl_gen_map_open (g);
   key_str (g, "seccomp", s->cordon.seccomp_mode == SECCOMP_MODE_UNCONFINED ? "unconfined" : "baseline");
+  key_str (g, "landlock", s->cordon.landlock_unconfined ? "unconfined" : "mount-plan");
   str (g, "limits");
   yajl_gen_map_open (g);
   if (s->cordon.limits.cpu_time_ms)

@@ -141,6 +141,7 @@ struct cordon_limits
 struct cordon_extension
 {
   enum cordon_seccomp_mode seccomp_mode;
+  bool landlock_unconfined; /* "landlock": "unconfined"; default "mount-plan" */
   struct cordon_limits limits;
 };
 

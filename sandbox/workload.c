@@ -16,6 +16,7 @@
 #include "common/fd-util.h"
 #include "sandbox/caps.h"
 #include "sandbox/init.h"
+#include "sandbox/landlock.h"
 
 __attribute__ ((noreturn)) static void
 workload_fail (int errfd, int exit_code, const char *fmt, ...)
@@ -164,6 +165,8 @@ workload_main (const struct init_context *ctx, int errfd, int tty)
     workload_fail (errfd, 125, "working directory `%s`: %s", process->cwd, strerror (errno));
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     workload_fail (errfd, 125, "prctl PR_SET_NO_NEW_PRIVS: %s", strerror (errno));
+  if (ctx->landlock_abi > 0 && landlock_apply (ctx->spec, ctx->landlock_abi, &err) < 0)
+    workload_fail (errfd, 125, "%s", err.msg);
   /* Only stdio crosses into the workload: no host fd, no runner fd.  */
   r = fd_close_all_except (keep, 1);
   if (r < 0)

@@ -13,7 +13,7 @@ expect_eq "a run is recorded: create, start, exit" "create start exit" \
   "$("$CORDON" audit show --json "$LOG" | grep -o '"event":"[a-z-]*"' | cut -d'"' -f4 | grep -v layer-unavailable | tr '\n' ' ' | sed 's/ $//')"
 expect_match "the exit record holds the result" '"exit_code": 3' "$("$CORDON" audit show --json --event exit "$LOG")"
 expect_match "the create record holds the command line" '"argv":\["run"' "$("$CORDON" audit show --json --event create "$LOG")"
-expect_match "an unenforced layer is recorded" '"layer":"landlock"' "$("$CORDON" audit show --json --event layer-unavailable "$LOG")"
+expect_match "an unenforced layer is recorded" '"layer":"apparmor"' "$("$CORDON" audit show --json --event layer-unavailable "$LOG")"
 "$CORDON" run --rootfs /nope --audit-log "$LOG" -- /bin/true 2>/dev/null
 expect_match "a refused run leaves a record of why" 'No such file or directory' "$("$CORDON" audit show --json --event sandbox-error "$LOG")"
 expect_eq "the log is private to its owner" 600 "$(stat -c %a "$LOG")"

@@ -75,7 +75,8 @@ expect_eq "result: exit_code" "4" "$(json_field "$TMP/r.json" exit_code)"
 expect_eq "result: seccomp enforced" "enforced" "$(json_layer "$TMP/r.json" seccomp)"
 expect_eq "result: user namespace enforced" "enforced" "$(json_layer "$TMP/r.json" user_namespace)"
 expect_eq "result: network none" "none" "$(json_field "$TMP/r.json" network)"
-expect_eq "result: landlock reported unavailable, not silently dropped" "unavailable" "$(json_layer "$TMP/r.json" landlock)"
+expect_eq "result: apparmor reported unavailable, not silently dropped" "unavailable" "$(json_layer "$TMP/r.json" apparmor)"
+expect_eq "result: landlock enforced" "enforced" "$(json_layer "$TMP/r.json" landlock)"
 crun_ --result "$TMP/r.json" -- /bin/true
 expect_eq "result: status ok" "ok" "$(json_field "$TMP/r.json" status)"
 crun_ --result "$TMP/r.json" -- /bin/sh -c 'kill -TERM $$' 2>/dev/null

@@ -74,8 +74,10 @@ fi
 
 # Capabilities: none in any set; a real privileged operation fails.
 blocked_inside "mount a filesystem" mount
-works_inside_with "mount works with CAP_SYS_ADMIN and no seccomp (the layers block it)" \
-  --cap-add SYS_ADMIN --security-opt seccomp=unconfined -- mount
+works_inside_with "mount works with CAP_SYS_ADMIN, no seccomp and no Landlock (the layers block it)" \
+  --cap-add SYS_ADMIN --security-opt seccomp=unconfined --security-opt landlock=unconfined -- mount
+probe_in --cap-add SYS_ADMIN --security-opt seccomp=unconfined -- mount
+expect_eq "landlock alone refuses mount even with CAP_SYS_ADMIN" 1 $?
 works_inside_with "every capability set is empty" -- caps-empty
 probe_in -- caps-empty
 is_root && { "$PROBE" caps-empty >/dev/null; expect_eq "root on the host has capabilities" 1 $?; }
@@ -119,6 +121,16 @@ works_inside_with "only stdin, stdout and stderr are open" -- fds
 expect_eq "an fd the caller leaked does not cross" 0 $?
 out=$(cd "$TMP" && crun_ -- /bin/pwd)
 expect_eq "the host's working directory does not cross" "/" "$out"
+
+# Landlock: writes only where the mount plan has a writable mount.
+crun_ -- /bin/sh -c 'echo 500 >/proc/self/oom_score_adj' 2>/dev/null
+expect_eq "landlock: writing /proc/self/oom_score_adj is refused inside" 1 $?
+check "landlock: the same write works outside" sh -c 'echo 500 >/proc/self/oom_score_adj'
+check "landlock: and inside with landlock=unconfined" crun_ --security-opt landlock=unconfined -- /bin/sh -c 'echo 500 >/proc/self/oom_score_adj'
+check "landlock: /tmp, /dev/shm and /dev/null stay writable" crun_ -- /bin/sh -c 'echo a >/tmp/a && echo b >/dev/shm/b && echo c >/dev/null'
+mkdir -p "$TMP/vol" && chmod 777 "$TMP/vol"
+check "landlock: a read-write volume stays writable" crun_ -v "$TMP/vol:/vol" -- /bin/sh -c 'echo v >/vol/f'
+expect_eq "landlock: reported enforced" enforced "$(crun_ --result - -- /bin/true | sed -n 's/.*"landlock": "\([a-z]*\)".*/\1/p' | head -1)"
 
 # Masked and read-only paths.
 out=$(crun_ -- /bin/sh -c 'cat /proc/kcore 2>/dev/null | wc -c; cat /proc/keys | wc -l; ls /sys/firmware | wc -l')

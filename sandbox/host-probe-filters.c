@@ -25,26 +25,39 @@ seccomp_action_avail (uint32_t action)
   return syscall (SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
 }
 
-static void
-probe_seccomp_fn (const struct host_probe_ctx *ctx, struct host_layer *layer)
+/* A filter that allows everything but getppid, which gets `action`; NULL
+ * (with the layer marked missing) when the kernel refuses the basics.  */
+static scmp_filter_ctx
+probe_filter_with (struct host_layer *layer, uint32_t action, int *e)
 {
-  scmp_filter_ctx filter = NULL;
-  long r;
-  int e;
+  scmp_filter_ctx filter;
 
-  (void)ctx;
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     {
       host_layer_set (layer, HOST_LAYER_MISSING, "PR_SET_NO_NEW_PRIVS: %s", strerror (errno));
-      return;
+      return NULL;
     }
   filter = seccomp_init (SCMP_ACT_ALLOW);
   if (filter == NULL)
     {
       host_layer_set (layer, HOST_LAYER_MISSING, "seccomp_init failed");
-      return;
+      return NULL;
     }
-  e = seccomp_rule_add (filter, SCMP_ACT_ERRNO (E2BIG), SCMP_SYS (getppid), 0);
+  *e = seccomp_rule_add (filter, action, SCMP_SYS (getppid), 0);
+  return filter;
+}
+
+static void
+probe_seccomp_fn (const struct host_probe_ctx *ctx, struct host_layer *layer)
+{
+  scmp_filter_ctx filter;
+  long r;
+  int e;
+
+  (void)ctx;
+  filter = probe_filter_with (layer, SCMP_ACT_ERRNO (E2BIG), &e);
+  if (filter == NULL)
+    return;
   if (e == 0)
     e = seccomp_load (filter);
   seccomp_release (filter);
@@ -87,22 +100,13 @@ host_probe_seccomp (const struct host_probe_ctx *ctx, struct host_report *report
 static void
 probe_seccomp_notify_fn (const struct host_probe_ctx *ctx, struct host_layer *layer)
 {
-  scmp_filter_ctx filter = NULL;
+  scmp_filter_ctx filter;
   int e;
 
   (void)ctx;
-  if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    {
-      host_layer_set (layer, HOST_LAYER_MISSING, "PR_SET_NO_NEW_PRIVS: %s", strerror (errno));
-      return;
-    }
-  filter = seccomp_init (SCMP_ACT_ALLOW);
+  filter = probe_filter_with (layer, SCMP_ACT_NOTIFY, &e);
   if (filter == NULL)
-    {
-      host_layer_set (layer, HOST_LAYER_MISSING, "seccomp_init failed");
-      return;
-    }
-  e = seccomp_rule_add (filter, SCMP_ACT_NOTIFY, SCMP_SYS (getppid), 0);
+    return;
   if (e == 0)
     e = seccomp_load (filter);
   if (e < 0)

@@ -408,6 +408,18 @@ probe_timens_fn (const struct host_probe_ctx *ctx, struct host_layer *layer)
 
 /* ---- mounts ------------------------------------------------------------ */
 
+/* Both mount probes start in a private mount namespace of their own: no
+ * mount they make can propagate to the host.  */
+static int
+enter_private_mount_ns (const char **step)
+{
+  *step = "unshare mount namespace";
+  if (unshare (CLONE_NEWNS) < 0)
+    return -1;
+  *step = "make / private";
+  return mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+}
+
 static void
 probe_mount_api_fn (const struct host_probe_ctx *ctx, struct host_layer *layer)
 {
@@ -418,11 +430,7 @@ probe_mount_api_fn (const struct host_probe_ctx *ctx, struct host_layer *layer)
   const char *step;
 
   (void)ctx;
-  step = "unshare mount namespace";
-  if (unshare (CLONE_NEWNS) < 0)
-    goto fail;
-  step = "make / private";
-  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+  if (enter_private_mount_ns (&step) < 0)
     goto fail;
   step = "fsopen tmpfs";
   fsfd = fsopen ("tmpfs", FSOPEN_CLOEXEC);
@@ -463,11 +471,7 @@ probe_overlay_fn (const struct host_probe_ctx *ctx, struct host_layer *layer)
   const char *step;
 
   (void)ctx;
-  step = "unshare mount namespace";
-  if (unshare (CLONE_NEWNS) < 0)
-    goto fail;
-  step = "make / private";
-  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+  if (enter_private_mount_ns (&step) < 0)
     goto fail;
   /* A private tmpfs: nothing of the probe reaches the host's /tmp.  */
   step = "mount tmpfs on /tmp";

@@ -2,6 +2,7 @@
 /* The host report: id ranges (/etc/subuid), AppArmor, cgroups and the
  * newuidmap helpers, read from host files; the kernel probes live in
  * host-probe-kernel.c.  Read-only: check never creates a cgroup.  */
+#include "common/fd-util.h"
 #include "sandbox/host-probe-private.h"
 
 #include <errno.h>
@@ -53,26 +54,15 @@ host_layer_set (struct host_layer *layer, enum host_layer_state state, const cha
 int
 host_read_file (const char *path, char *buf, size_t len)
 {
-  cleanup_close int fd = -1;
-  size_t got = 0;
+  ssize_t n;
+  size_t got;
 
   if (len == 0)
     return -EINVAL;
-  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    return -errno;
-  while (got < len - 1)
-    {
-      ssize_t n = read (fd, buf + got, len - 1 - got);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -errno;
-      if (n == 0)
-        break;
-      got += (size_t)n;
-    }
-  buf[got] = '\0';
+  n = fd_read_small (path, O_NOCTTY, buf, len);
+  if (n < 0)
+    return (int)n;
+  got = (size_t)n;
   if (got > 0 && buf[got - 1] == '\n')
     buf[--got] = '\0';
   return (int)got;

@@ -26,6 +26,11 @@ struct json_limits
 int json_parse (const char *text, size_t len, const struct json_limits *limits, const char *what, yajl_val *out,
                 struct cordon_error *err);
 
+/* Fails when any object in `text` has the same key twice.  yajl's tree
+ * parser keeps both silently; signature payloads and trust policies must
+ * not have two readings (which one would a verifier believe?).  */
+int json_check_unique_keys (const char *text, size_t len, const char *what, struct cordon_error *err);
+
 /* Reads a regular file of at most `max_bytes` into a NUL-terminated buffer.  */
 int json_read_file (const char *path, size_t max_bytes, char **text, size_t *len, struct cordon_error *err);
 

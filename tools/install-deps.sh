@@ -7,7 +7,8 @@
 set -euo pipefail
 
 build_packages=(build-essential meson ninja-build pkg-config
-  libseccomp-dev libcap-ng-dev libyajl-dev nettle-dev busybox-static libcriterion-dev)
+  libseccomp-dev libcap-ng-dev libyajl-dev nettle-dev libarchive-dev libssl-dev zlib1g-dev libzstd-dev
+  busybox-static libcriterion-dev)
 test_packages=(clang libclang-rt-14-dev procps passwd util-linux bsdutils)
 
 want=("${build_packages[@]}")

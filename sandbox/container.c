@@ -28,6 +28,7 @@
 #include "sandbox/monitor.h"
 #include "sandbox/output.h"
 #include "sandbox/pty.h"
+#include "sandbox/overlay.h"
 #include "sandbox/rootfs.h"
 #include "sandbox/seccomp-cache.h"
 #include "sandbox/seccomp.h"
@@ -55,6 +56,7 @@ struct run_state
   int sync[2];
   int sigfd;
   int pidfd;
+  int overlay_fd; /* as root: the image root the monitor mounted */
   char **bind_paths; /* spec->n_mounts entries */
   int *bind_fds;     /* spec->n_mounts entries */
   size_t n_mounts;
@@ -71,7 +73,7 @@ struct run_state
 static void
 run_state_release (struct run_state *s)
 {
-  int *fds[] = { &s->rootfd, &s->devnull, &s->sync[0], &s->sync[1], &s->sigfd, &s->pidfd };
+  int *fds[] = { &s->rootfd, &s->devnull, &s->sync[0], &s->sync[1], &s->sigfd, &s->pidfd, &s->overlay_fd };
 
   for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
     if (*fds[i] >= 0)
@@ -408,6 +410,15 @@ prepare (const struct cordon_spec *spec, const struct sandbox_options *opts, str
       r = rootfs_open_bind_sources (spec, (const char *const *)s->bind_paths, s->bind_fds, err);
       if (r < 0)
         return r;
+      /* Root's store is not reachable by the sandbox's mapped root: the
+       * overlay is mounted here, with our credentials, and attached inside.
+       * Rootless, the sandbox mounts it in its own user namespace.  */
+      if (opts->overlay)
+        {
+          s->overlay_fd = overlay_mount (opts->overlay, err);
+          if (s->overlay_fd < 0)
+            return s->overlay_fd;
+        }
     }
   if (spec->process.terminal)
     {
@@ -461,6 +472,8 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
     .rootfs = { .spec = spec,
                 .bind_fds = s->bind_fds,
                 .bind_paths = (const char *const *)s->bind_paths,
+                .overlay = opts->overlay,
+                .overlay_fd = s->overlay_fd,
                 .has_netns = spec_has_namespace (spec, CLONE_NEWNET),
                 .tmpfs_max_bytes = s->limits.memory_poll_bytes },
     .sync_fd = s->sync[1],
@@ -513,7 +526,7 @@ int
 sandbox_run (const struct cordon_spec *spec, const struct sandbox_options *opts, struct sandbox_result *result,
              struct cordon_error *err)
 {
-  struct run_state s = { .rootfd = -1, .devnull = -1, .sync = { -1, -1 }, .sigfd = -1, .pidfd = -1 };
+  struct run_state s = { .rootfd = -1, .devnull = -1, .sync = { -1, -1 }, .sigfd = -1, .pidfd = -1, .overlay_fd = -1 };
   int r;
 
   result->status = RESULT_SANDBOX_ERROR;

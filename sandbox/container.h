@@ -19,6 +19,9 @@ struct sandbox_options
   /* The filter applied when spec->cordon.seccomp_mode is BASELINE; it lives
    * in profiles/, which this layer does not depend on.  */
   const struct cordon_seccomp *baseline_seccomp;
+  /* An image root: the overlay replaces spec->root_path, which is then only
+   * the directory it is attached over (and where mount points are made).  */
+  const struct overlay_plan *overlay;
 };
 
 /* Runs `spec` to completion.  Returns 0 when the workload ran (whatever its

@@ -257,6 +257,36 @@ enter_root (int rootfd, struct cordon_error *err)
   return 0;
 }
 
+/* The tree that becomes "/": an image's overlay (mounted by the monitor as
+ * root, here rootless; fsmount already made it nosuid, nodev and, without an
+ * upper, read-only), or a clone of the root directory.  */
+static int
+open_root_tree (const struct rootfs_context *ctx, struct cordon_error *err)
+{
+  cleanup_close int treefd = -1;
+  int r;
+
+  if (ctx->overlay_fd >= 0)
+    {
+      treefd = fcntl (ctx->overlay_fd, F_DUPFD_CLOEXEC, 3);
+      if (treefd < 0)
+        return cordon_error_set (err, errno, "dup the image root");
+      return steal_fd (&treefd);
+    }
+  if (ctx->overlay)
+    return overlay_mount (ctx->overlay, err);
+  /* The working directory is the root directory (set by the monitor): no
+   * path lookup, so a mapped root that could not traverse the path to it
+   * still gets it.  */
+  treefd = open_tree (AT_FDCWD, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  if (treefd < 0)
+    return cordon_error_set (err, errno, "clone the root directory");
+  r = set_attrs (treefd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0, true, "/", err);
+  if (r < 0)
+    return r;
+  return steal_fd (&treefd);
+}
+
 int
 rootfs_setup (const struct rootfs_context *ctx, struct cordon_error *err)
 {
@@ -268,15 +298,10 @@ rootfs_setup (const struct rootfs_context *ctx, struct cordon_error *err)
   if (mount_setattr (AT_FDCWD, "/", AT_RECURSIVE, &priv, sizeof priv) < 0)
     return cordon_error_set (err, errno, "make mounts private");
 
-  /* The working directory is the root directory (set by the monitor): no
-   * path lookup, so a mapped root that could not traverse the path to it
-   * still gets it.  */
-  treefd = open_tree (AT_FDCWD, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-  if (treefd < 0)
-    return cordon_error_set (err, errno, "clone the root directory");
-  r = set_attrs (treefd, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, 0, true, "/", err);
+  r = open_root_tree (ctx, err);
   if (r < 0)
     return r;
+  treefd = r;
   if (move_mount (treefd, "", AT_FDCWD, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
     return cordon_error_set (err, errno, "attach the root");
 

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sandbox/overlay.h"
 #include "sandbox/spec.h"
 
 struct rootfs_context
@@ -16,6 +17,8 @@ struct rootfs_context
   const struct cordon_spec *spec;
   const int *bind_fds;           /* per spec mount: a detached tree the monitor cloned (as root), else -1 */
   const char *const *bind_paths; /* per spec mount: absolute host source for binds, else NULL */
+  const struct overlay_plan *overlay; /* image root: layers to mount rootless, else NULL */
+  int overlay_fd;                     /* image root the monitor mounted (as root), else -1 */
   bool has_netns;                /* sysfs can only be mounted by the owner of a network namespace */
   uint64_t tmpfs_max_bytes;      /* when no cgroup bounds memory: no tmpfs may hold more (0: no cap) */
 };

@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -69,5 +71,38 @@ fd_close_all_except (const int *keep, size_t n_keep)
     }
   if (syscall (SYS_close_range, from, ~0u, 0) < 0)
     return -errno;
+  return 0;
+}
+
+int
+fd_read_all (int fd, size_t max, char **buf, size_t *len)
+{
+  struct stat st;
+  char *data;
+  size_t got = 0;
+
+  if (fstat (fd, &st) < 0)
+    return -errno;
+  if ((uint64_t)st.st_size > max)
+    return -EFBIG;
+  data = malloc ((size_t)st.st_size + 1);
+  if (data == NULL)
+    return -ENOMEM;
+  while (got < (size_t)st.st_size)
+    {
+      ssize_t n = read (fd, data + got, (size_t)st.st_size - got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int e = n < 0 ? errno : EIO;
+          free (data);
+          return -e;
+        }
+      got += (size_t)n;
+    }
+  data[got] = '\0';
+  *buf = data;
+  *len = got;
   return 0;
 }

@@ -18,4 +18,8 @@ ssize_t fd_read_small (const char *path, int extra_flags, char *buf, size_t size
  * fd failed (a closed reader, a full disk).  */
 bool fd_write_all (int fd, const void *buf, size_t len);
 
+/* Reads all of the regular file `fd` (at most `max` bytes, else -EFBIG) into
+ * a NUL-terminated heap buffer.  Returns 0 or -errno.  */
+int fd_read_all (int fd, size_t max, char **buf, size_t *len);
+
 #endif

@@ -17,6 +17,7 @@ static const struct command commands[] = {
   { "spec", cli_spec, "print a default OCI config.json" },
   { "check", cli_check, "report which confinement layers hold on this host" },
   { "audit", cli_audit, "verify and read the audit log" },
+  { "image", cli_image, "import, verify, sign and manage images" },
   { "version", cli_version, "print the version" },
 };
 

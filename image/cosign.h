@@ -27,19 +27,24 @@ void cosign_payload_release (struct cosign_payload *p);
 int cosign_payload_parse (const char *text, size_t len, struct cosign_payload *out, struct cordon_error *err);
 
 /* The payload cosign writes for `manifest_digest` signed as repository
- * `identity` (no tag), byte for byte.  */
+ * `identity` (no tag), byte for byte.  NULL with errno EINVAL when the digest
+ * is not a sha256 digest or the identity would need JSON escaping, ENOMEM.  */
 char *cosign_payload_build (const char *manifest_digest, const char *identity);
 
 /* 0 when `sig_b64` (standard base64 of a DER ECDSA signature) verifies
  * `payload` with the PEM SPKI public key `key_pem` (P-256 only), -EBADMSG
  * with a reason otherwise.  */
-int cosign_verify (const void *payload, size_t payload_len, const char *sig_b64, const char *key_pem, size_t key_pem_len,
-                   struct cordon_error *err);
+int cosign_verify (const void *payload, size_t payload_len, const char *sig_b64, const char *key_pem,
+                   size_t key_pem_len, struct cordon_error *err);
 
 /* Signs `payload` with the PEM PKCS#8 (unencrypted) or SEC1 EC P-256 private
  * key in `key_path`; `*sig_b64` receives the base64 signature.  */
 int cosign_sign (const void *payload, size_t payload_len, const char *key_path, char **sig_b64,
                  struct cordon_error *err);
+
+/* 0 when `key_pem` holds a PEM SPKI public key cordon can verify with
+ * (ECDSA P-256); the policy checks its keys when it loads.  */
+int cosign_public_key_check (const char *key_pem, size_t key_pem_len, struct cordon_error *err);
 
 /* "SHA256:<hex>" fingerprint of the SPKI DER of a PEM public key, for the
  * result and audit log ("which key verified it").  */

@@ -12,10 +12,12 @@
 
 struct image_reference
 {
-  char *domain; /* "docker.io", "example.com:5000" */
-  char *path;   /* "library/busybox" */
-  char *tag;    /* NULL when only a digest was given; "latest" by default */
-  char *digest; /* "sha256:<hex>" or NULL */
+  char *domain;   /* "docker.io", "example.com:5000" */
+  char *path;     /* "library/busybox" */
+  char *tag;      /* NULL when only a digest was given; "latest" by default */
+  char *digest;   /* "sha256:<hex>" or NULL */
+  bool name_only; /* the text had neither tag nor digest ("latest" was supplied):
+                   * signature identities need to know (matchExact refuses them) */
 };
 
 void image_reference_release (struct image_reference *ref);

@@ -143,3 +143,14 @@ run_audit_end (struct run_audit *ra, const struct sandbox_result *result, bool r
   audit_log_close (ra->log);
   ra->log = NULL;
 }
+
+void
+run_audit_image (struct run_audit *ra, const char *image, const char *data_json)
+{
+  cleanup_error struct cordon_error err = { 0 };
+  struct audit_event ev = { .event = "image-verified", .sandbox = ra->id, .image = image, .data_json = data_json };
+
+  /* Made durable with the records that follow.  */
+  if (ra->log && audit_log_append (ra->log, &ev, false, &err) < 0)
+    fprintf (stderr, "cordon: audit: %s\n", err.msg);
+}

@@ -26,6 +26,10 @@ struct run_audit
 int run_audit_begin (struct run_audit *ra, const char *path, bool best_effort, const struct audit_options *opts,
                      char *const *argv, const struct cordon_spec *spec, struct cordon_error *err);
 
+/* Records which image the run uses and how it was verified (`data_json`:
+ * name, id, manifest, key, policy).  */
+void run_audit_image (struct run_audit *ra, const char *image, const char *data_json);
+
 /* Writes what happened and makes it durable; sets result->audit.  */
 void run_audit_end (struct run_audit *ra, const struct sandbox_result *result, bool ran, struct sandbox_result *out);
 

@@ -18,12 +18,14 @@
 #include "common/cleanup.h"
 #include "profiles/seccomp-baseline.h"
 #include "profiles/seccomp-docker.h"
+#include "cli/run-image.h"
 #include "sandbox/container.h"
 #include "sandbox/passwd.h"
 #include "sandbox/spec-edit.h"
 
 static const char run_usage[]
     = "Usage: cordon run --rootfs DIR [OPTIONS] -- COMMAND [ARG...]\n"
+      "       cordon run --image REF [OPTIONS] [-- COMMAND [ARG...]]\n"
       "       cordon run --bundle DIR [OPTIONS] [-- COMMAND [ARG...]]\n"
       "\n"
       "Runs COMMAND in a new sandbox: every namespace, a read-only root, no\n"
@@ -32,6 +34,12 @@ static const char run_usage[]
       "Root:\n"
       "      --rootfs DIR            the root filesystem (mounted read-only)\n"
       "      --bundle DIR            an OCI bundle: DIR/config.json and its root\n"
+      "      --image REF             an imported image (cordon image import), verified\n"
+      "                              against the trust policy; its layers become a\n"
+      "                              read-only overlay root\n"
+      "      --read-write            with --image: a writable layer on top, discarded after\n"
+      "      --keep                  with --image: keep the run's layer directory\n"
+      "      --store DIR, --policy FILE  the image store and trust policy (see cordon image)\n"
       "Mounts:\n"
       "  -v, --volume SRC:DST[:ro|rw] bind a host path\n"
       "      --mount type=bind|tmpfs,source=..,target=..[,readonly][,tmpfs-size=N]\n"
@@ -116,6 +124,11 @@ enum
   OPT_AUDIT_KEY,
   OPT_AUDIT_ROTATE,
   OPT_AUDIT_SYSLOG,
+  OPT_IMAGE,
+  OPT_STORE,
+  OPT_POLICY,
+  OPT_READ_WRITE,
+  OPT_KEEP,
 };
 
 static const struct option run_options[] = {
@@ -163,6 +176,11 @@ static const struct option run_options[] = {
   { "audit-key", required_argument, NULL, OPT_AUDIT_KEY },
   { "audit-rotate-size", required_argument, NULL, OPT_AUDIT_ROTATE },
   { "audit-syslog", no_argument, NULL, OPT_AUDIT_SYSLOG },
+  { "image", required_argument, NULL, OPT_IMAGE },
+  { "store", required_argument, NULL, OPT_STORE },
+  { "policy", required_argument, NULL, OPT_POLICY },
+  { "read-write", no_argument, NULL, OPT_READ_WRITE },
+  { "keep", no_argument, NULL, OPT_KEEP },
   { NULL, 0, NULL, 0 },
 };
 
@@ -176,6 +194,8 @@ struct flag
 
 struct run_args
 {
+  struct run_image_options image;
+  struct run_image *ri; /* with --image, once opened */
   const char *rootfs;
   const char *bundle;
   const char *result_path;
@@ -245,6 +265,21 @@ parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *err)
         case OPT_BUNDLE:
           a->bundle = optarg;
           break;
+        case OPT_IMAGE:
+          a->image.ref = optarg;
+          break;
+        case OPT_STORE:
+          a->image.store = optarg;
+          break;
+        case OPT_POLICY:
+          a->image.policy = optarg;
+          break;
+        case OPT_READ_WRITE:
+          a->image.read_write = true;
+          break;
+        case OPT_KEEP:
+          a->image.keep = true;
+          break;
         case OPT_RESULT:
           a->result_path = optarg;
           break;
@@ -311,8 +346,10 @@ parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *err)
         }
     }
   a->command = argv + optind;
-  if ((a->rootfs == NULL) == (a->bundle == NULL))
-    return cordon_error_set (err, EINVAL, "run: give exactly one of --rootfs DIR or --bundle DIR");
+  if ((a->rootfs != NULL) + (a->bundle != NULL) + (a->image.ref != NULL) != 1)
+    return cordon_error_set (err, EINVAL, "run: give exactly one of --rootfs DIR, --bundle DIR or --image REF");
+  if ((a->image.read_write || a->image.keep) && a->image.ref == NULL)
+    return cordon_error_set (err, EINVAL, "run: --read-write and --keep go with --image");
   if (a->rootfs && a->command[0] == NULL && a->entrypoint == NULL)
     return cordon_error_set (err, EINVAL, "run: no command given (cordon run --rootfs DIR -- COMMAND)");
   if (a->seccomp_file && a->seccomp_unconfined)
@@ -533,7 +570,9 @@ build_spec (struct run_args *a, const struct cordon_seccomp **baseline_out, stru
   else
     {
       r = spec_new_default (false, &spec, err);
-      if (r >= 0)
+      if (r >= 0 && a->ri)
+        r = run_image_apply (a->ri, spec, a->entrypoint, a->command, err);
+      else if (r >= 0)
         r = spec_set_string (&spec->root_path, a->rootfs, err);
     }
   if (r < 0)
@@ -544,7 +583,9 @@ build_spec (struct run_args *a, const struct cordon_seccomp **baseline_out, stru
       if (r < 0)
         return r;
     }
-  if (a->entrypoint)
+  if (a->ri)
+    ; /* the image's command, with Docker's precedence (run_image_apply) */
+  else if (a->entrypoint)
     r = spec_set_entrypoint (spec, a->entrypoint, a->command, err);
   else if (a->command[0])
     r = spec_set_args (spec, a->command, err);
@@ -574,18 +615,23 @@ build_spec (struct run_args *a, const struct cordon_seccomp **baseline_out, stru
         if (asprintf (&root, "%s/%s", a->bundle, spec->root_path) < 0)
           return cordon_error_set (err, ENOMEM, "out of memory");
       }
-    rootfd = open (root ? root : spec->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (a->ri)
+      rootfd = fcntl (a->ri->passwd_root, F_DUPFD_CLOEXEC, 3);
+    else
+      rootfd = open (root ? root : spec->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0)
       return cordon_error_set (err, errno, "%s %s", a->bundle ? "root.path" : "--rootfs",
                                root ? root : spec->root_path);
   }
+  if (a->user == NULL && a->ri && a->ri->cfg.user && a->ri->cfg.user[0])
+    a->user = a->ri->cfg.user;
   if (a->user)
     {
       r = apply_user (spec, rootfd, a->user, err);
       if (r < 0)
         return r;
     }
-  if (a->rootfs)
+  if (a->rootfs || a->ri)
     {
       r = apply_default_env (spec, rootfd, a->tty, err);
       if (r < 0)
@@ -613,6 +659,24 @@ report (const struct run_args *a, const struct sandbox_result *result)
                result->limits[i].note ? result->limits[i].note : "unavailable here");
 }
 
+/* The image goes into the audit log and the result: which one, and which
+ * key verified it.  */
+static void
+record_image (struct run_audit *audit, const struct run_image *ri, struct sandbox_result *result)
+{
+  cleanup_error struct cordon_error err = { 0 };
+  cleanup_free char *json = NULL;
+  const char *name = ri->rec->names[0] ? ri->rec->names[0] : ri->rec->id;
+
+  if (run_image_describe (ri, &json, &err) >= 0)
+    run_audit_image (audit, name, json);
+  result->image.name = strdup (name);
+  result->image.id = strdup (ri->rec->id);
+  result->image.manifest = ri->rec->manifest ? strdup (ri->rec->manifest) : NULL;
+  result->image.key = ri->verdict.key ? strdup (ri->verdict.key) : NULL;
+  result->image.policy = ri->policy_source ? strdup (ri->policy_source) : NULL;
+}
+
 int
 cli_run (int argc, char **argv)
 {
@@ -624,6 +688,7 @@ cli_run (int argc, char **argv)
   struct sandbox_result result = { 0 };
   struct sandbox_options opts = { 0 };
   struct run_audit audit = { 0 };
+  struct run_image image = { .record_lock = -1, .passwd_root = -1 };
   bool ran = false;
   int exit_code;
   int r;
@@ -639,7 +704,14 @@ cli_run (int argc, char **argv)
       fprintf (stderr, "cordon: %s\n", err.msg);
       return EXIT_CORDON_FAILED;
     }
-  r = build_spec (&a, NULL, &owned_filter, &spec, &err);
+  if (a.image.ref)
+    {
+      r = run_image_open (&image, &a.image, &err);
+      if (r >= 0)
+        a.ri = &image;
+    }
+  if (r >= 0)
+    r = build_spec (&a, NULL, &owned_filter, &spec, &err);
   if (r >= 0 && spec->cordon.seccomp_mode == SECCOMP_MODE_BASELINE)
     r = seccomp_baseline_new (&baseline, &err);
   /* Recorded before anything runs; even a refused run leaves a record.  */
@@ -652,9 +724,12 @@ cli_run (int argc, char **argv)
         free (a.flags);
         seccomp_spec_free (baseline);
         seccomp_spec_free (owned_filter);
+        run_image_close (&image);
         return EXIT_CORDON_FAILED;
       }
   }
+  if (a.ri)
+    record_image (&audit, a.ri, &result);
   if (r >= 0)
     {
       opts.base_dir = a.bundle;
@@ -663,6 +738,7 @@ cli_run (int argc, char **argv)
       opts.stdout_path = a.stdout_path;
       opts.stderr_path = a.stderr_path;
       opts.baseline_seccomp = baseline;
+      opts.overlay = a.ri ? &a.ri->plan : NULL;
       r = sandbox_run (spec, &opts, &result, &err);
       ran = r >= 0;
     }
@@ -689,6 +765,7 @@ cli_run (int argc, char **argv)
         }
     }
   result_release (&result);
+  run_image_close (&image);
   seccomp_spec_free (baseline);
   seccomp_spec_free (owned_filter);
   free (a.flags);

@@ -150,6 +150,17 @@ result_to_json (const struct sandbox_result *r, char **out, size_t *len, struct 
   gen_kv_str (g, "error", r->error);
   if (r->audit)
     gen_kv_str (g, "audit", r->audit);
+  if (r->image.name)
+    {
+      gen_str (g, "image");
+      yajl_gen_map_open (g);
+      gen_kv_str (g, "name", r->image.name);
+      gen_kv_str (g, "id", r->image.id);
+      gen_kv_str (g, "manifest", r->image.manifest);
+      gen_kv_str (g, "verified_by", r->image.key);
+      gen_kv_str (g, "policy", r->image.policy);
+      yajl_gen_map_close (g);
+    }
   gen_str (g, "memory_peak_bytes");
   yajl_gen_integer (g, (long long)r->memory_peak_bytes);
   gen_str (g, "context_switches");
@@ -250,4 +261,10 @@ result_release (struct sandbox_result *result)
   result->error = NULL;
   free (result->audit);
   result->audit = NULL;
+  free (result->image.name);
+  free (result->image.id);
+  free (result->image.manifest);
+  free (result->image.key);
+  free (result->image.policy);
+  memset (&result->image, 0, sizeof result->image);
 }

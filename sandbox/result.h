@@ -106,6 +106,10 @@ struct sandbox_result
   bool output_truncated;
   bool pids_limit_reached; /* a fork failed at the pids limit (cgroup only) */
   char *audit;             /* how the run was recorded: "recorded", or why not (heap) */
+  struct
+  {
+    char *name, *id, *manifest, *key, *policy; /* heap; name NULL without --image */
+  } image;
 };
 
 const char *result_status_name (enum result_status status);

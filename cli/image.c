@@ -68,7 +68,7 @@ parse_image_args (int argc, char **argv, struct image_args *a)
   int c;
 
   optind = 1;
-  while ((c = getopt_long (argc, argv, "+h", longopts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, "h", longopts, NULL)) != -1)
     switch (c)
       {
       case OPT_STORE: a->store = optarg; break;
@@ -193,15 +193,32 @@ cmd_ls (struct image_args *a)
   return 0;
 }
 
+/* With `records_lock`, the record is read under records.lock, which stays
+ * held (in *records_lock) for the caller's update.  */
+static int
+open_record_locked (struct image_args *a, const char *ref, int lock, struct image_store **store,
+                    struct image_record **rec, int *records_lock, struct cordon_error *err)
+{
+  cleanup_free char *id = NULL;
+
+  if (image_store_open (a->store, lock, store, err) < 0)
+    return cordon_error_code (err);
+  if (records_lock)
+    {
+      *records_lock = image_records_lock (*store, err);
+      if (*records_lock < 0)
+        return *records_lock;
+    }
+  if (image_lookup (*store, ref, &id, err) < 0)
+    return cordon_error_code (err);
+  return image_record_load (*store, id, rec, err);
+}
+
 static int
 open_record (struct image_args *a, const char *ref, int lock, struct image_store **store, struct image_record **rec,
              struct cordon_error *err)
 {
-  cleanup_free char *id = NULL;
-
-  if (image_store_open (a->store, lock, store, err) < 0 || image_lookup (*store, ref, &id, err) < 0)
-    return cordon_error_code (err);
-  return image_record_load (*store, id, rec, err);
+  return open_record_locked (a, ref, lock, store, rec, NULL, err);
 }
 
 static int
@@ -279,6 +296,7 @@ cmd_sign (struct image_args *a)
   cleanup_free char *repo = NULL;
   char digest[DIGEST_SHA256_LEN + 1];
   struct image_record_signature *sigs;
+  cleanup_close int records_lock = -1;
 
   if (need_args (a, 1, 1, "sign") < 0)
     return EXIT_USAGE;
@@ -287,7 +305,7 @@ cmd_sign (struct image_args *a)
       fputs ("cordon: image sign: --key KEY is required\n", stderr);
       return EXIT_USAGE;
     }
-  if (open_record (a, a->rest[0], LOCK_SH, &store, &rec, &err) < 0)
+  if (open_record_locked (a, a->rest[0], LOCK_SH, &store, &rec, &records_lock, &err) < 0)
     return cli_fail (&err);
   if (rec->manifest == NULL)
     {
@@ -335,10 +353,12 @@ cmd_tag (struct image_args *a)
   cleanup_image_record struct image_record *rec = NULL;
   cleanup_free char *full = NULL;
   struct image_reference ref = { 0 };
+  cleanup_close int records_lock = -1;
 
   if (need_args (a, 2, 2, "tag") < 0)
     return EXIT_USAGE;
-  if (open_record (a, a->rest[0], LOCK_SH, &store, &rec, &err) < 0 || image_reference_parse (a->rest[1], &ref, &err) < 0)
+  if (open_record_locked (a, a->rest[0], LOCK_SH, &store, &rec, &records_lock, &err) < 0
+      || image_reference_parse (a->rest[1], &ref, &err) < 0)
     return cli_fail (&err);
   full = image_reference_string (&ref);
   image_reference_release (&ref);
@@ -418,11 +438,15 @@ cmd_rm (struct image_args *a)
   cleanup_error struct cordon_error err = { 0 };
   cleanup_image_store struct image_store *store = NULL;
   size_t blobs, layers;
+  cleanup_close int records_lock = -1;
   int status = 0;
 
   if (need_args (a, 1, -1, "rm") < 0)
     return EXIT_USAGE;
   if (image_store_open (a->store, LOCK_EX, &store, &err) < 0)
+    return cli_fail (&err);
+  records_lock = image_records_lock (store, &err);
+  if (records_lock < 0)
     return cli_fail (&err);
   for (int i = 0; i < a->n_rest; i++)
     if (remove_one (store, a->rest[i], &err) < 0)
@@ -464,18 +488,21 @@ cli_image (int argc, char **argv)
   };
   struct image_args a = { 0 };
 
-  if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
+  /* Options may come before or after the subcommand (getopt permutes).  */
+  if (parse_image_args (argc, argv, &a) < 0)
+    return EXIT_USAGE;
+  if (a.n_rest < 1)
     {
-      fputs (image_usage, argc < 2 ? stderr : stdout);
-      return argc < 2 ? EXIT_USAGE : 0;
+      fputs (image_usage, stderr);
+      return EXIT_USAGE;
     }
   for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
-    if (strcmp (argv[1], subs[i].name) == 0)
+    if (strcmp (a.rest[0], subs[i].name) == 0)
       {
-        if (parse_image_args (argc - 1, argv + 1, &a) < 0)
-          return EXIT_USAGE;
+        a.rest++;
+        a.n_rest--;
         return subs[i].fn (&a);
       }
-  fprintf (stderr, "cordon: image: unknown command `%s`\n%s", argv[1], image_usage);
+  fprintf (stderr, "cordon: image: unknown command `%s`\n%s", a.rest[0], image_usage);
   return EXIT_USAGE;
 }

@@ -15,6 +15,7 @@
 #include "common/safe-path.h"
 #include "common/strv.h"
 #include "image/import.h"
+#include "image/reference.h"
 #include "sandbox/spec-edit.h"
 
 static int
@@ -30,20 +31,43 @@ lock_record (struct run_image *ri, struct cordon_error *err)
   return 0;
 }
 
+/* The policy is evaluated for the name the run asked for (as
+ * containers/image does for the reference it pulls); an id or digest
+ * stands for the image's first name.  */
+static const char *
+policy_name (const struct run_image *ri, const char *ref)
+{
+  struct image_reference parsed = { 0 };
+  cleanup_error struct cordon_error ignored = { 0 };
+  cleanup_free char *full = NULL;
+
+  if (image_reference_parse (ref, &parsed, &ignored) < 0)
+    return NULL;
+  full = image_reference_string (&parsed);
+  image_reference_release (&parsed);
+  for (char **n = ri->rec->names; full && n && *n; n++)
+    if (strcmp (*n, full) == 0)
+      return *n;
+  return NULL;
+}
+
 static int
-verify (struct run_image *ri, const char *policy_path, struct cordon_error *err)
+verify (struct run_image *ri, const char *ref, const char *policy_path, struct cordon_error *err)
 {
   cleanup_trust_policy struct trust_policy *policy = NULL;
   int r = image_policy_load (policy_path, &policy, err);
 
+  ri->name = policy_name (ri, ref);
+  if (ri->name == NULL)
+    ri->name = ri->rec->names[0];
   if (r >= 0)
-    r = image_verify (ri->store, ri->rec, NULL, policy, &ri->verdict, err);
+    r = image_verify (ri->store, ri->rec, ri->name, policy, &ri->verdict, err);
   if (r < 0)
     return r;
   ri->policy_source = strdup (trust_policy_source (policy));
   if (!ri->verdict.accepted)
     return cordon_error_set (err, EPERM, "image %s is rejected by the trust policy (%s): %s",
-                             ri->rec->names[0] ? ri->rec->names[0] : ri->rec->id, trust_policy_source (policy),
+                             ri->name ? ri->name : ri->rec->id, trust_policy_source (policy),
                              ri->verdict.reason ? ri->verdict.reason : "no reason given");
   return 0;
 }
@@ -150,7 +174,7 @@ run_image_open (struct run_image *ri, const struct run_image_options *opts, stru
   if (r >= 0)
     r = lock_record (ri, err);
   if (r >= 0)
-    r = verify (ri, opts->policy, err);
+    r = verify (ri, opts->ref, opts->policy, err);
   if (r >= 0)
     r = load_config (ri, err);
   if (r >= 0)
@@ -193,6 +217,8 @@ run_image_apply (struct run_image *ri, struct cordon_spec *spec, const char *ent
   r = spec_set_args (spec, args, err);
   for (char **e = ri->cfg.env; r >= 0 && e && *e; e++)
     r = spec_set_env (spec, *e, err);
+  /* --read-write: the overlay has an upper; Landlock must agree.  */
+  spec->root_readonly = ri->plan.upper == NULL;
   if (r >= 0 && ri->cfg.working_dir && ri->cfg.working_dir[0] == '/')
     r = spec_set_string (&spec->process.cwd, ri->cfg.working_dir, err);
   return r;
@@ -206,7 +232,7 @@ run_image_describe (const struct run_image *ri, char **json, struct cordon_error
   if (g == NULL)
     return cordon_error_set (err, ENOMEM, "out of memory");
   yajl_gen_map_open (g);
-  jg_kv_str (g, "name", ri->rec->names[0]);
+  jg_kv_str (g, "name", ri->name);
   jg_kv_str (g, "id", ri->rec->id);
   jg_kv_str (g, "manifest", ri->rec->manifest);
   jg_kv_bool (g, "verified", ri->verdict.key != NULL);

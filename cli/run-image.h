@@ -26,6 +26,7 @@ struct run_image
   struct image_record *rec;
   struct oci_image_config cfg;
   struct trust_verdict verdict;
+  const char *name; /* the name the policy was evaluated for (in rec->names) */
   char *policy_source;
   int record_lock;
   char *run_dir; /* store-relative tmp/ directory of this run */

@@ -666,7 +666,7 @@ record_image (struct run_audit *audit, const struct run_image *ri, struct sandbo
 {
   cleanup_error struct cordon_error err = { 0 };
   cleanup_free char *json = NULL;
-  const char *name = ri->rec->names[0] ? ri->rec->names[0] : ri->rec->id;
+  const char *name = ri->name ? ri->name : ri->rec->id;
 
   if (run_image_describe (ri, &json, &err) >= 0)
     run_audit_image (audit, name, json);

@@ -43,8 +43,6 @@ copy_blob (struct import_state *st, const struct oci_descriptor *d, uint64_t max
   if ((uint64_t)d->size > max)
     return cordon_error_set (err, EFBIG, "blob %s: %" PRId64 " bytes is more than the %" PRIu64 " allowed", d->digest,
                              d->size, max);
-  if (image_store_has_blob (st->store, d->digest))
-    return 0;
   if (asprintf (&name, "blobs/sha256/%s", digest_hex (d->digest)) < 0)
     return cordon_error_set (err, ENOMEM, "out of memory");
   fd = image_source_open_member (st->src, name, err);
@@ -432,6 +430,27 @@ open_source (struct import_state *st, const char *transport, const char *path, s
   return image_source_open_archive (path, st->store, &st->src, err);
 }
 
+/* The record and its names, merged with what an earlier import of the same
+ * image recorded.  */
+static int
+save_record (struct image_store *store, struct image_record *rec, struct cordon_error *err)
+{
+  cleanup_close int lockfd = image_records_lock (store, err);
+  cleanup_image_record struct image_record *old = NULL;
+  cleanup_error struct cordon_error none = { 0 };
+  int r = 0;
+
+  if (lockfd < 0)
+    return lockfd;
+  if (image_record_load (store, rec->id, &old, &none) >= 0)
+    r = image_record_merge (rec, old, err);
+  if (r >= 0)
+    r = image_record_save (store, rec, err);
+  for (char **n = rec->names; r >= 0 && n && *n; n++)
+    r = image_refs_set (store, *n, rec->id, err);
+  return r;
+}
+
 int
 image_import (struct image_store *store, const struct image_import_options *opts, struct image_record **out,
               struct cordon_error *err)
@@ -459,9 +478,7 @@ image_import (struct image_store *store, const struct image_import_options *opts
     r = import_docker_legacy (&st, tag, err);
   if (r < 0)
     goto out;
-  r = image_record_save (store, st.rec, err);
-  for (char **n = st.rec->names; r >= 0 && n && *n; n++)
-    r = image_refs_set (store, *n, st.rec->id, err);
+  r = save_record (store, st.rec, err);
   if (r >= 0)
     *out = steal_pointer (&st.rec);
 out:

@@ -311,3 +311,64 @@ image_record_list (struct image_store *store, char ***ids, struct cordon_error *
   *ids = steal_pointer (&out);
   return 0;
 }
+
+int
+image_records_lock (struct image_store *store, struct cordon_error *err)
+{
+  int fd = openat (store->dirfd, "records.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+  if (fd < 0)
+    return cordon_error_set (err, errno, "open `%s/records.lock`", store->path);
+  if (flock (fd, LOCK_EX) < 0)
+    {
+      int e = errno;
+      close (fd);
+      return cordon_error_set (err, e, "lock `%s/records.lock`", store->path);
+    }
+  return fd;
+}
+
+static bool
+has_payload (const struct image_record *rec, const char *payload)
+{
+  for (size_t i = 0; i < rec->n_sigs; i++)
+    if (strcmp (rec->sigs[i].payload, payload) == 0)
+      return true;
+  return false;
+}
+
+int
+image_record_merge (struct image_record *rec, const struct image_record *old, struct cordon_error *err)
+{
+  struct image_record_signature *sigs;
+
+  for (char **n = old->names; n && *n; n++)
+    {
+      bool seen = false;
+      for (char **m = rec->names; m && *m; m++)
+        seen |= strcmp (*m, *n) == 0;
+      if (!seen && strv_append (&rec->names, *n) < 0)
+        return cordon_error_set (err, ENOMEM, "out of memory");
+    }
+  sigs = realloc (rec->sigs, (rec->n_sigs + old->n_sigs + 1) * sizeof *sigs);
+  if (sigs == NULL)
+    return cordon_error_set (err, ENOMEM, "out of memory");
+  rec->sigs = sigs;
+  for (size_t i = 0; i < old->n_sigs; i++)
+    {
+      struct image_record_signature *dst;
+      if (has_payload (rec, old->sigs[i].payload))
+        continue;
+      dst = &rec->sigs[rec->n_sigs];
+      dst->payload = strdup (old->sigs[i].payload);
+      dst->signature = strdup (old->sigs[i].signature);
+      if (dst->payload == NULL || dst->signature == NULL)
+        {
+          free (dst->payload);
+          free (dst->signature);
+          return cordon_error_set (err, ENOMEM, "out of memory");
+        }
+      rec->n_sigs++;
+    }
+  return 0;
+}

@@ -56,6 +56,14 @@ image_record_freep (struct image_record **r)
     image_record_free (*r);
 }
 
+/* Serialises read-modify-write of records (import merging into an existing
+ * record, sign, tag, rm): an fd holding records.lock exclusively.  */
+int image_records_lock (struct image_store *store, struct cordon_error *err);
+
+/* Adds the names and signatures of `old` that `rec` lacks: importing an
+ * image again under another name, or unsigned, keeps what it had.  */
+int image_record_merge (struct image_record *rec, const struct image_record *old, struct cordon_error *err);
+
 int image_record_save (struct image_store *store, const struct image_record *rec, struct cordon_error *err);
 int image_record_load (struct image_store *store, const char *id, struct image_record **out, struct cordon_error *err);
 /* Every record id in the store.  */

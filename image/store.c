@@ -173,11 +173,19 @@ ensure_tmp_prefix (struct image_store *s, struct cordon_error *err)
     return cordon_error_set (err, errno, "getrandom");
   if (asprintf (&s->tmp_prefix, "%d-%08x", (int)getpid (), rnd) < 0 || asprintf (&lock, "tmp/%s.lock", s->tmp_prefix) < 0)
     return cordon_error_set (err, ENOMEM, "out of memory");
-  s->tmp_lockfd = openat (s->dirfd, lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  /* Locked before it has a name: a sweeper must never see our lock file
+   * unlocked and take us for dead.  */
+  s->tmp_lockfd = openat (s->dirfd, "tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
   if (s->tmp_lockfd < 0)
-    return cordon_error_set (err, errno, "create `%s/%s`", s->path, lock);
+    return cordon_error_set (err, errno, "create a lock file in `%s/tmp`", s->path);
   if (flock (s->tmp_lockfd, LOCK_EX) < 0)
     return cordon_error_set (err, errno, "lock `%s/%s`", s->path, lock);
+  {
+    char proc[64];
+    snprintf (proc, sizeof proc, "/proc/self/fd/%d", s->tmp_lockfd);
+    if (linkat (AT_FDCWD, proc, s->dirfd, lock, AT_SYMLINK_FOLLOW) < 0)
+      return cordon_error_set (err, errno, "create `%s/%s`", s->path, lock);
+  }
   return 0;
 }
 
@@ -201,68 +209,68 @@ image_store_tmp_discard (struct image_store *s, const char *name)
   layer_remove_tree (s->dirfd, name, &ignored);
 }
 
-/* Everything under tmp/ that starts with `prefix` + '.'.  */
-static void
-discard_prefix (struct image_store *s, int tmpfd, const char *prefix)
+/* The owner prefix of a tmp/ name ("<pid>-<rand>" before the first '.').  */
+static char *
+tmp_owner (const char *name)
 {
-  cleanup_error struct cordon_error ignored = { 0 };
-  DIR *d;
-  struct dirent *e;
-  size_t n = strlen (prefix);
-  int fd = dup (tmpfd);
+  const char *dot = strchr (name, '.');
 
+  return dot && dot != name ? strndup (name, (size_t)(dot - name)) : NULL;
+}
+
+/* Is the owner of `prefix` gone?  Its lock file is missing, or can be
+ * locked.  Our own prefix is never gone.  */
+static bool
+owner_gone (struct image_store *s, int tmpfd, const char *prefix)
+{
+  cleanup_free char *lock = NULL;
+  cleanup_close int fd = -1;
+
+  if (s->tmp_prefix && strcmp (prefix, s->tmp_prefix) == 0)
+    return false;
+  if (asprintf (&lock, "%s.lock", prefix) < 0)
+    return false;
+  fd = openat (tmpfd, lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0)
-    return;
-  d = fdopendir (fd);
-  if (d == NULL)
-    {
-      close (fd);
-      return;
-    }
-  while ((e = readdir (d)))
-    if (strncmp (e->d_name, prefix, n) == 0 && e->d_name[n] == '.' && strcmp (e->d_name + n, ".lock") != 0)
-      layer_remove_tree (tmpfd, e->d_name, &ignored);
-  closedir (d);
-  (void)s;
+    return errno == ENOENT;
+  return flock (fd, LOCK_EX | LOCK_NB) == 0;
 }
 
 void
 image_store_sweep_tmp (struct image_store *s)
 {
+  cleanup_error struct cordon_error ignored = { 0 };
   cleanup_close int tmpfd = openat (s->dirfd, "tmp", O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  /* Its own open file description: readdir's offset is not shared with
+   * the fd the removals use.  */
+  int listfd = openat (s->dirfd, "tmp", O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   DIR *d;
   struct dirent *e;
-  int fd;
 
-  if (tmpfd < 0)
-    return;
-  fd = dup (tmpfd);
-  if (fd < 0)
-    return;
-  d = fdopendir (fd);
-  if (d == NULL)
+  if (tmpfd < 0 || listfd < 0 || (d = fdopendir (listfd)) == NULL)
     {
-      close (fd);
+      if (listfd >= 0)
+        close (listfd);
       return;
     }
+  /* Entries first, lock files last: a lock removed early would make a live
+   * owner look gone.  */
   while ((e = readdir (d)))
     {
+      cleanup_free char *owner = tmp_owner (e->d_name);
       size_t len = strlen (e->d_name);
-      cleanup_close int lfd = -1;
-      cleanup_free char *prefix = NULL;
-
-      if (len <= 5 || strcmp (e->d_name + len - 5, ".lock") != 0)
+      if (owner == NULL || (len > 5 && strcmp (e->d_name + len - 5, ".lock") == 0))
         continue;
-      if (s->tmp_prefix && strncmp (e->d_name, s->tmp_prefix, strlen (s->tmp_prefix)) == 0)
-        continue;
-      lfd = openat (tmpfd, e->d_name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-      if (lfd < 0 || flock (lfd, LOCK_EX | LOCK_NB) < 0)
-        continue; /* its owner is alive */
-      prefix = strndup (e->d_name, len - 5);
-      if (prefix == NULL)
-        continue;
-      discard_prefix (s, tmpfd, prefix);
-      unlinkat (tmpfd, e->d_name, 0);
+      if (owner_gone (s, tmpfd, owner))
+        layer_remove_tree (tmpfd, e->d_name, &ignored);
+    }
+  rewinddir (d);
+  while ((e = readdir (d)))
+    {
+      cleanup_free char *owner = tmp_owner (e->d_name);
+      size_t len = strlen (e->d_name);
+      if (owner && len > 5 && strcmp (e->d_name + len - 5, ".lock") == 0 && owner_gone (s, tmpfd, owner))
+        unlinkat (tmpfd, e->d_name, 0);
     }
   closedir (d);
 }
@@ -297,90 +305,91 @@ publish_blob (struct image_store *s, int fd, const char *tmp, const char *digest
   return 0;
 }
 
+/* Reads `fd` to its end (at most limit+1 bytes), hashing, and copying to
+ * `wfd` unless it is -1; checks the size and digest when given.  */
+static int
+hash_stream (int fd, int wfd, const char *digest, int64_t size, uint64_t max, char computed[DIGEST_SHA256_LEN + 1],
+             struct cordon_error *err)
+{
+  static const size_t chunk = 1 << 17;
+  cleanup_free char *buf = malloc (chunk);
+  uint64_t limit = size >= 0 ? (uint64_t)size : max;
+  uint64_t total = 0;
+  struct sha256_ctx ctx;
+  uint8_t md[SHA256_DIGEST_SIZE];
+
+  if (buf == NULL)
+    return cordon_error_set (err, ENOMEM, "out of memory");
+  sha256_init (&ctx);
+  for (;;)
+    {
+      /* One byte past the limit tells "too long" from "exactly right".  */
+      size_t want = limit + 1 - total < chunk ? (size_t)(limit + 1 - total) : chunk;
+      ssize_t n = read (fd, buf, want);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return cordon_error_set (err, errno, "read blob %s", digest ? digest : "");
+      if (n == 0)
+        break;
+      total += (uint64_t)n;
+      if (total > limit)
+        return size >= 0 ? cordon_error_set (err, EBADMSG, "blob %s is larger than its descriptor's %" PRId64 " bytes",
+                                             digest ? digest : "", size)
+                         : cordon_error_set (err, EFBIG, "blob is larger than %" PRIu64 " bytes", max);
+      sha256_update (&ctx, (size_t)n, (const uint8_t *)buf);
+      if (wfd >= 0 && !fd_write_all (wfd, buf, (size_t)n))
+        return cordon_error_set (err, errno, "write blob");
+    }
+  if (size >= 0 && total != (uint64_t)size)
+    return cordon_error_set (err, EBADMSG, "blob %s has %" PRIu64 " bytes, its descriptor says %" PRId64, digest, total,
+                             size);
+  sha256_digest (&ctx, sizeof md, md);
+  memcpy (computed, "sha256:", 7);
+  hex_encode (md, sizeof md, computed + 7);
+  if (digest && strcmp (computed, digest) != 0)
+    return cordon_error_set (err, EBADMSG, "blob content does not match its digest %s (it hashes to %s)", digest,
+                             computed);
+  return 0;
+}
+
 int
 image_store_put_blob (struct image_store *s, int fd, const char *digest, int64_t size, uint64_t max,
                       char out[DIGEST_SHA256_LEN + 1], struct cordon_error *err)
 {
   cleanup_free char *tmp = NULL;
   cleanup_close int wfd = -1;
-  struct sha256_ctx ctx;
-  uint8_t md[SHA256_DIGEST_SIZE];
   char computed[DIGEST_SHA256_LEN + 1];
-  uint64_t limit = size >= 0 ? (uint64_t)size : max;
-  uint64_t total = 0;
-  static const size_t chunk = 1 << 17;
-  cleanup_free char *buf = malloc (chunk);
   int r;
 
-  if (buf == NULL)
-    return cordon_error_set (err, ENOMEM, "out of memory");
   if (digest && !digest_is_valid (digest))
     return cordon_error_set (err, EINVAL, "invalid digest `%s`", digest);
+  /* Stored already: the source must still hold the same bytes (a tampered
+   * layout is refused even when the store has the genuine blob).  */
+  if (digest && image_store_has_blob (s, digest))
+    {
+      r = hash_stream (fd, -1, digest, size, max, computed, err);
+      if (r >= 0 && out)
+        memcpy (out, computed, sizeof computed);
+      return r;
+    }
   r = image_store_tmp_name (s, &tmp, err);
   if (r < 0)
     return r;
   wfd = openat (s->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (wfd < 0)
     return cordon_error_set (err, errno, "create `%s/%s`", s->path, tmp);
-  sha256_init (&ctx);
-  for (;;)
-    {
-      /* One byte past the limit tells "too long" from "exactly right".  */
-      size_t want = chunk;
-      if (limit + 1 - total < want)
-        want = limit + 1 - total;
-      ssize_t n = read (fd, buf, want);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          r = cordon_error_set (err, errno, "read blob %s", digest ? digest : "");
-          goto fail;
-        }
-      if (n == 0)
-        break;
-      total += (uint64_t)n;
-      if (total > limit)
-        {
-          r = size >= 0 ? cordon_error_set (err, EBADMSG, "blob %s is larger than its descriptor's %" PRId64 " bytes",
-                                            digest ? digest : "", size)
-                        : cordon_error_set (err, EFBIG, "blob is larger than %" PRIu64 " bytes", max);
-          goto fail;
-        }
-      sha256_update (&ctx, (size_t)n, (const uint8_t *)buf);
-      if (!fd_write_all (wfd, buf, (size_t)n))
-        {
-          r = cordon_error_set (err, errno, "write `%s/%s`", s->path, tmp);
-          goto fail;
-        }
-      if (total == limit + 1)
-        break;
-    }
-  if (size >= 0 && total != (uint64_t)size)
-    {
-      r = cordon_error_set (err, EBADMSG, "blob %s has %" PRIu64 " bytes, its descriptor says %" PRId64, digest, total,
-                            size);
-      goto fail;
-    }
-  sha256_digest (&ctx, sizeof md, md);
-  memcpy (computed, "sha256:", 7);
-  hex_encode (md, sizeof md, computed + 7);
-  if (digest && strcmp (computed, digest) != 0)
-    {
-      r = cordon_error_set (err, EBADMSG, "blob content does not match its digest %s (it hashes to %s)", digest,
-                            computed);
-      goto fail;
-    }
-  r = publish_blob (s, wfd, tmp, computed, err);
+  r = hash_stream (fd, wfd, digest, size, max, computed, err);
+  if (r >= 0)
+    r = publish_blob (s, wfd, tmp, computed, err);
   if (r < 0)
-    goto fail;
+    {
+      unlinkat (s->dirfd, tmp, 0);
+      return r;
+    }
   if (out)
     memcpy (out, computed, sizeof computed);
   return 0;
-
-fail:
-  unlinkat (s->dirfd, tmp, 0);
-  return r;
 }
 
 int
@@ -520,6 +529,13 @@ image_store_unpack_layer (struct image_store *s, const char *blob_digest, enum l
     {
       r = cordon_error_set (err, EBADMSG, "layer %s unpacks to DiffID %s, the image config says %s", blob_digest, got,
                             diff_id);
+      goto fail;
+    }
+  /* The unpacker never re-modes the layer root; it was made 0700 while
+   * private.  The store above it stays 0700.  */
+  if (fchmod (dirfd, 0755) < 0)
+    {
+      r = cordon_error_set (err, errno, "chmod layer %s", diff_id);
       goto fail;
     }
   /* Everything written before the layer becomes visible.  */

@@ -104,7 +104,9 @@ landlock_apply (const struct cordon_spec *spec, int abi, struct cordon_error *er
   rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return cordon_error_set (err, errno, "landlock: open /");
-  r = add_rule (ruleset, rootfd, LL_READ, err, "/");
+  /* The root is read-only unless it is an image run with a writable upper
+   * (root.readonly false); the mount itself says the same.  */
+  r = add_rule (ruleset, rootfd, spec->root_readonly ? LL_READ : no_devices, err, "/");
   /* Device nodes are binds of the host's: reading, writing and terminal
    * ioctls, never making new ones.  */
   if (r >= 0)

@@ -36,6 +36,8 @@ static const struct ref_case good[] = {
     "example.com/x:v1@sha256:" HEX64, false },
   { "x/a_b__c.d-e---f", "docker.io/x/a_b__c.d-e---f:latest", "docker.io/x/a_b__c.d-e---f", "x/a_b__c.d-e---f:latest",
     true },
+  /* the familiar form must not turn a path component into a registry */
+  { "docker.io/a.b/c", "docker.io/a.b/c:latest", "docker.io/a.b/c", "docker.io/a.b/c:latest", true },
   /* a dot in the first component makes it a registry, whatever follows */
   { "a.b/c", "a.b/c:latest", "a.b/c", "a.b/c:latest", true },
   { "x:Tag_1.2-b", "docker.io/library/x:Tag_1.2-b", "docker.io/library/x", "x:Tag_1.2-b", false },
@@ -86,9 +88,8 @@ static const char *const bad[] = {
   "busybox:-tag", /* tag starts with '-' */
   "busybox:.tag",
   "busybox:tag!",
-  "busybox:"
-  "a123456789a123456789a123456789a123456789a123456789a123456789a123456789a123456789a123456789"
-  "a123456789a123456789a123456789a1234567890", /* 129-byte tag */
+  ("busybox:a123456789a123456789a123456789a123456789a123456789a123456789a123456789a123456789a123456789"
+   "a123456789a123456789a123456789a1234567890"), /* 129-byte tag */
   "busybox@sha256:abc",
   "busybox@sha512:" HEX64 HEX64,
   "busybox@",

@@ -72,7 +72,7 @@ static int
 json_unique_open (struct json_unique_state *s, bool is_map)
 {
   if (s->depth >= JSON_MAX_DEPTH)
-    return json_unique_fail (s, EINVAL, "nested deeper than %d levels", JSON_MAX_DEPTH);
+    return json_unique_fail (s, 0, "nested deeper than %d levels", JSON_MAX_DEPTH);
   s->levels[s->depth++].is_map = is_map;
   return 1;
 }
@@ -111,7 +111,7 @@ json_unique_close (struct json_unique_state *s)
   struct json_level *level;
 
   if (s->depth == 0)
-    return json_unique_fail (s, EINVAL, "unbalanced JSON");
+    return json_unique_fail (s, 0, "unbalanced JSON");
   level = &s->levels[--s->depth];
   if (level->n_keys > 1)
     {
@@ -122,7 +122,7 @@ json_unique_close (struct json_unique_state *s)
             char name[80];
             json_key_describe (&level->keys[i], name, sizeof name);
             json_level_clear (level);
-            return json_unique_fail (s, EINVAL, "duplicate key \"%s\"", name);
+            return json_unique_fail (s, 0, "duplicate key \"%s\"", name);
           }
     }
   json_level_clear (level);
@@ -155,7 +155,7 @@ json_unique_map_key (void *ctx, const unsigned char *key, size_t len)
   unsigned char *copy;
 
   if (s->depth == 0 || !s->levels[s->depth - 1].is_map)
-    return json_unique_fail (s, EINVAL, "key outside an object");
+    return json_unique_fail (s, 0, "key outside an object");
   level = &s->levels[s->depth - 1];
   if (level->n_keys == level->cap_keys)
     {
@@ -237,7 +237,7 @@ json_check_unique_keys (const char *text, size_t len, const char *what, struct c
       unsigned char *msg = yajl_get_error (h, 0, (const unsigned char *)text, len);
       if (msg)
         msg[strcspn ((char *)msg, "\n")] = '\0';
-      ret = cordon_error_set (err, EINVAL, "%s: invalid JSON: %s", what, msg ? (const char *)msg : "parse error");
+      ret = cordon_error_set (err, 0, "%s: invalid JSON: %s", what, msg ? (const char *)msg : "parse error");
       if (msg)
         yajl_free_error (h, msg);
     }

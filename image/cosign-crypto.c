@@ -69,11 +69,11 @@ cosign_check_p256 (EVP_PKEY *key, const char *what, struct cordon_error *err)
   size_t group_len = 0;
 
   if (EVP_PKEY_get_base_id (key) != EVP_PKEY_EC)
-    return cordon_error_set (err, EINVAL, "%s: not an ECDSA key (cordon verifies ECDSA P-256 keys only)", what);
+    return cordon_error_set (err, 0, "%s: not an ECDSA key (cordon verifies ECDSA P-256 keys only)", what);
   if (EVP_PKEY_get_group_name (key, group, sizeof group, &group_len) != 1)
-    return cosign_ssl_error (err, EINVAL, what);
+    return cosign_ssl_error (err, 0, what);
   if (strcmp (group, "prime256v1") != 0 && strcmp (group, "P-256") != 0)
-    return cordon_error_set (err, EINVAL, "%s: ECDSA curve %s (cordon verifies P-256 keys only)", what, group);
+    return cordon_error_set (err, 0, "%s: ECDSA curve %s (cordon verifies P-256 keys only)", what, group);
   return 0;
 }
 
@@ -83,13 +83,13 @@ cosign_read_public_key (const char *key_pem, size_t key_pem_len, EVP_PKEY **out,
   cleanup_bio BIO *bio = NULL;
 
   if (key_pem_len == 0 || key_pem_len > COSIGN_KEY_MAX)
-    return cordon_error_set (err, EINVAL, "public key: empty or larger than %d bytes", COSIGN_KEY_MAX);
+    return cordon_error_set (err, 0, "public key: empty or larger than %d bytes", COSIGN_KEY_MAX);
   bio = BIO_new_mem_buf (key_pem, (int)key_pem_len);
   if (bio == NULL)
     return cosign_ssl_error (err, ENOMEM, "public key");
   *out = PEM_read_bio_PUBKEY (bio, NULL, NULL, NULL);
   if (*out == NULL)
-    return cosign_ssl_error (err, EINVAL, "public key: no PEM \"PUBLIC KEY\" block");
+    return cosign_ssl_error (err, 0, "public key: no PEM \"PUBLIC KEY\" block");
   return 0;
 }
 
@@ -117,12 +117,18 @@ cosign_verify (const void *payload, size_t payload_len, const char *sig_b64, con
 
   b64_len = sig_b64 ? strnlen (sig_b64, COSIGN_SIG_B64_MAX + 1) : 0;
   if (b64_len == 0 || b64_len > COSIGN_SIG_B64_MAX)
-    return cordon_error_set (err, EBADMSG, "signature: empty or longer than %d characters", COSIGN_SIG_B64_MAX);
+    {
+      cordon_error_set (err, 0, "signature: empty or longer than %d characters", COSIGN_SIG_B64_MAX);
+      return -EBADMSG;
+    }
   r = base64_decode (sig_b64, b64_len, &sig, &sig_len);
   if (r == -ENOMEM)
     return cordon_error_set (err, ENOMEM, "signature");
   if (r < 0)
-    return cordon_error_set (err, EBADMSG, "signature: not canonical base64");
+    {
+      cordon_error_set (err, 0, "signature: not canonical base64");
+      return -EBADMSG;
+    }
   r = cosign_read_public_key (key_pem, key_pem_len, &key, err);
   if (r < 0)
     return r;
@@ -133,12 +139,14 @@ cosign_verify (const void *payload, size_t payload_len, const char *sig_b64, con
   if (ctx == NULL)
     return cosign_ssl_error (err, ENOMEM, "signature");
   if (EVP_DigestVerifyInit (ctx, NULL, EVP_sha256 (), NULL, key) != 1)
-    return cosign_ssl_error (err, EINVAL, "signature: verifier setup");
+    return cosign_ssl_error (err, 0, "signature: verifier setup");
   /* 1 is the only success; 0 is a wrong signature, < 0 a malformed one.  */
   if (EVP_DigestVerify (ctx, sig, sig_len, payload, payload_len) != 1)
     {
       ERR_clear_error ();
-      return cordon_error_set (err, EBADMSG, "signature does not verify with this key");
+      /* The message is the whole story: no errno text after it.  */
+      cordon_error_set (err, 0, "signature does not verify with this key");
+      return -EBADMSG;
     }
   return 0;
 }
@@ -171,7 +179,7 @@ cosign_sign (const void *payload, size_t payload_len, const char *key_path, char
     return r;
   if (strstr (pem, "ENCRYPTED SIGSTORE PRIVATE KEY") || strstr (pem, "ENCRYPTED COSIGN PRIVATE KEY")
       || strstr (pem, "BEGIN ENCRYPTED PRIVATE KEY"))
-    return cordon_error_set (err, EINVAL,
+    return cordon_error_set (err, 0,
                              "%s: an encrypted private key; cordon signs with an unencrypted PEM key, e.g. from "
                              "`openssl ecparam -genkey -name prime256v1 | openssl pkcs8 -topk8 -nocrypt`",
                              key_path);
@@ -180,7 +188,7 @@ cosign_sign (const void *payload, size_t payload_len, const char *key_path, char
     return cosign_ssl_error (err, ENOMEM, key_path);
   key = PEM_read_bio_PrivateKey (bio, NULL, cosign_no_passphrase, NULL);
   if (key == NULL)
-    return cosign_ssl_error (err, EINVAL, "private key: no PEM \"PRIVATE KEY\" or \"EC PRIVATE KEY\" block");
+    return cosign_ssl_error (err, 0, "private key: no PEM \"PRIVATE KEY\" or \"EC PRIVATE KEY\" block");
   r = cosign_check_p256 (key, key_path, err);
   if (r < 0)
     return r;
@@ -189,12 +197,12 @@ cosign_sign (const void *payload, size_t payload_len, const char *key_path, char
     return cosign_ssl_error (err, ENOMEM, "signing");
   if (EVP_DigestSignInit (ctx, NULL, EVP_sha256 (), NULL, key) != 1
       || EVP_DigestSign (ctx, NULL, &sig_len, payload, payload_len) != 1)
-    return cosign_ssl_error (err, EINVAL, "signing");
+    return cosign_ssl_error (err, 0, "signing");
   sig = malloc (sig_len);
   if (sig == NULL)
     return cordon_error_set (err, ENOMEM, "signing");
   if (EVP_DigestSign (ctx, sig, &sig_len, payload, payload_len) != 1)
-    return cosign_ssl_error (err, EINVAL, "signing");
+    return cosign_ssl_error (err, 0, "signing");
   *sig_b64 = base64_encode (sig, sig_len);
   if (*sig_b64 == NULL)
     return cordon_error_set (err, ENOMEM, "signing");
@@ -214,7 +222,7 @@ cosign_key_fingerprint (const char *key_pem, size_t key_pem_len, char **out, str
     return r;
   der_len = i2d_PUBKEY (key, &der);
   if (der_len <= 0)
-    return cosign_ssl_error (err, EINVAL, "public key: DER encoding");
+    return cosign_ssl_error (err, 0, "public key: DER encoding");
   digest_of_buffer (der, (size_t)der_len, digest);
   OPENSSL_free (der);
   /* ssh-keygen's spelling, with hex: "SHA256:<hex>".  */

@@ -42,14 +42,14 @@ cosign_want_exact_object (yajl_val v, const char *const *keys, const char *where
     return r;
   for (; keys[n_keys]; n_keys++)
     if (json_get (v, keys[n_keys]) == NULL)
-      return cordon_error_set (err, EINVAL, "%s: missing member \"%s\"", where, keys[n_keys]);
+      return cordon_error_set (err, 0, "%s: missing member \"%s\"", where, keys[n_keys]);
   for (size_t i = 0; i < v->u.object.len; i++)
     {
       bool known = false;
       for (size_t k = 0; k < n_keys && !known; k++)
         known = strcmp (v->u.object.keys[i], keys[k]) == 0;
       if (!known)
-        return cordon_error_set (err, EINVAL, "%s: unexpected member \"%.64s\"", where, v->u.object.keys[i]);
+        return cordon_error_set (err, 0, "%s: unexpected member \"%.64s\"", where, v->u.object.keys[i]);
     }
   return 0;
 }
@@ -64,10 +64,10 @@ cosign_check_optional (yajl_val v, struct cordon_error *err)
   if (YAJL_IS_NULL (v))
     return 0;
   if (!YAJL_IS_OBJECT (v))
-    return cordon_error_set (err, EINVAL, "signature payload: optional: expected an object or null");
+    return cordon_error_set (err, 0, "signature payload: optional: expected an object or null");
   creator = json_get (v, "creator");
   if (creator != NULL && !YAJL_IS_STRING (creator))
-    return cordon_error_set (err, EINVAL, "signature payload: optional.creator: expected a string");
+    return cordon_error_set (err, 0, "signature payload: optional.creator: expected a string");
   timestamp = json_get (v, "timestamp");
   if (timestamp != NULL)
     {
@@ -78,7 +78,7 @@ cosign_check_optional (yajl_val v, struct cordon_error *err)
       if (YAJL_IS_INTEGER (timestamp))
         return 0;
       if (!(d > -9.2e18 && d < 9.2e18) || (double)(long long)d != d)
-        return cordon_error_set (err, EINVAL, "signature payload: optional.timestamp: expected an integer");
+        return cordon_error_set (err, 0, "signature payload: optional.timestamp: expected an integer");
     }
   return 0;
 }
@@ -120,7 +120,7 @@ cosign_payload_parse (const char *text, size_t len, struct cosign_payload *out, 
   if (r < 0)
     return r;
   if (strcmp (type, COSIGN_SIGNATURE_TYPE) != 0)
-    return cordon_error_set (err, EINVAL, "signature payload: critical.type is \"%.64s\", not \"%s\"", type,
+    return cordon_error_set (err, 0, "signature payload: critical.type is \"%.64s\", not \"%s\"", type,
                              COSIGN_SIGNATURE_TYPE);
   r = cosign_want_exact_object (json_get (critical, "image"), image_keys, "signature payload: critical.image", err);
   if (r < 0)
@@ -134,14 +134,13 @@ cosign_payload_parse (const char *text, size_t len, struct cosign_payload *out, 
   if (r < 0)
     return r;
   if (!digest_is_valid (digest))
-    return cordon_error_set (err, EINVAL,
-                             "signature payload: critical.image.docker-manifest-digest: not a sha256 digest");
+    return cordon_error_set (err, 0, "signature payload: critical.image.docker-manifest-digest: not a sha256 digest");
   r = json_string (json_get (json_get (critical, "identity"), "docker-reference"), &cosign_payload_limits,
                    "signature payload: critical.identity.docker-reference", &identity, err);
   if (r < 0)
     return r;
   if (identity[0] == '\0')
-    return cordon_error_set (err, EINVAL, "signature payload: critical.identity.docker-reference is empty");
+    return cordon_error_set (err, 0, "signature payload: critical.identity.docker-reference is empty");
   out->manifest_digest = steal_pointer (&digest);
   out->identity = steal_pointer (&identity);
   return 0;

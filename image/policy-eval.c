@@ -362,7 +362,7 @@ trust_policy_evaluate (const struct trust_policy *policy, const char *image_name
 
   memset (verdict, 0, sizeof *verdict);
   if (manifest_digest != NULL && !digest_is_valid (manifest_digest))
-    return cordon_error_set (err, EINVAL, "trust policy: manifest digest is not a sha256 digest");
+    return cordon_error_set (err, 0, "trust policy: manifest digest is not a sha256 digest");
   r = image_reference_parse (image_name, &ref, err);
   if (r < 0)
     return cordon_error_wrap (err, "trust policy");

@@ -124,7 +124,7 @@ policy_check_members (yajl_val obj, const char *const *allowed, const char *wher
       for (size_t k = 0; allowed[k] && !known; k++)
         known = strcmp (key, allowed[k]) == 0;
       if (!known)
-        return cordon_error_set (err, EINVAL, "%s: unknown member \"%.64s\"", where, key);
+        return cordon_error_set (err, 0, "%s: unknown member \"%.64s\"", where, key);
     }
   return 0;
 }
@@ -174,7 +174,7 @@ policy_key_from_path (yajl_val v, const struct policy_parse_ctx *ctx, struct pol
   if (r < 0)
     return r;
   if (path[0] == '\0')
-    return cordon_error_set (err, EINVAL, "%s: empty path", where);
+    return cordon_error_set (err, 0, "%s: empty path", where);
   if (path[0] != '/')
     {
       /* containers/image uses a relative path as given (relative to the
@@ -182,7 +182,7 @@ policy_key_from_path (yajl_val v, const struct policy_parse_ctx *ctx, struct pol
        * file's directory, so the policy means one thing wherever cordon
        * runs.  */
       if (ctx->base_dir == NULL)
-        return cordon_error_set (err, EINVAL, "%s: relative key path `%s` in a policy read from memory", where, path);
+        return cordon_error_set (err, 0, "%s: relative key path `%s` in a policy read from memory", where, path);
       if (asprintf (&full, "%s/%s", ctx->base_dir, path) < 0)
         return cordon_error_set (err, ENOMEM, "%s", where);
     }
@@ -202,12 +202,12 @@ policy_key_from_data (yajl_val v, struct policy_requirement *req, const char *wh
   int r;
 
   if (v == NULL || !YAJL_IS_STRING (v))
-    return cordon_error_set (err, EINVAL, "%s: expected a string", where);
+    return cordon_error_set (err, 0, "%s: expected a string", where);
   r = base64_decode (v->u.string, strlen (v->u.string), &pem, &pem_len);
   if (r == -ENOMEM)
     return cordon_error_set (err, ENOMEM, "%s", where);
   if (r < 0)
-    return cordon_error_set (err, EINVAL, "%s: not canonical base64 (of the PEM public key file)", where);
+    return cordon_error_set (err, 0, "%s: not canonical base64 (of the PEM public key file)", where);
   return policy_key_add (req, (char *)pem, pem_len, NULL, where, err);
 }
 
@@ -225,14 +225,13 @@ policy_parse_keys (yajl_val obj, const struct policy_parse_ctx *ctx, struct poli
     if (json_get (obj, sources[i]) != NULL)
       {
         if (source != NULL)
-          return cordon_error_set (err, EINVAL, "%s: both %s and %s; exactly one key source is allowed", where, source,
+          return cordon_error_set (err, 0, "%s: both %s and %s; exactly one key source is allowed", where, source,
                                    sources[i]);
         source = sources[i];
         v = json_get (obj, sources[i]);
       }
   if (source == NULL)
-    return cordon_error_set (err, EINVAL, "%s: sigstoreSigned needs one of keyPath, keyPaths, keyData, keyDatas",
-                             where);
+    return cordon_error_set (err, 0, "%s: sigstoreSigned needs one of keyPath, keyPaths, keyData, keyDatas", where);
   json_path (item, sizeof item, "%s.%s", where, source);
   if (strcmp (source, "keyPath") == 0)
     return policy_key_from_path (v, ctx, req, item, err);
@@ -242,7 +241,7 @@ policy_parse_keys (yajl_val obj, const struct policy_parse_ctx *ctx, struct poli
   if (r < 0)
     return r;
   if (v->u.array.len == 0)
-    return cordon_error_set (err, EINVAL, "%s: empty list of keys", item);
+    return cordon_error_set (err, 0, "%s: empty list of keys", item);
   for (size_t i = 0; i < v->u.array.len; i++)
     {
       char one[POLICY_WHERE_MAX];
@@ -312,7 +311,7 @@ policy_parse_reference_member (yajl_val obj, const char *key, bool want_reposito
   if (!want_repository && ref.name_only)
     {
       image_reference_release (&ref);
-      return cordon_error_set (err, EINVAL, "%s: `%s` needs a tag or a digest", item, text);
+      return cordon_error_set (err, 0, "%s: `%s` needs a tag or a digest", item, text);
     }
   *out = want_repository ? image_reference_repository (&ref) : image_reference_string (&ref);
   image_reference_release (&ref);
@@ -336,7 +335,7 @@ policy_parse_identity (yajl_val obj, struct policy_requirement *req, const char 
   if (r < 0)
     return r;
   if (type == NULL || !YAJL_IS_STRING (type))
-    return cordon_error_set (err, EINVAL, "%s.type: expected a string", where);
+    return cordon_error_set (err, 0, "%s.type: expected a string", where);
   t = type->u.string;
   if (strcmp (t, "matchRepoDigestOrExact") == 0)
     {
@@ -377,17 +376,16 @@ policy_parse_identity (yajl_val obj, struct policy_requirement *req, const char 
       if (r < 0)
         return r;
       if (!policy_prefix_is_valid (req->prefix))
-        return cordon_error_set (err, EINVAL, "%s: `%.255s` is not a host or a repository name", item, req->prefix);
+        return cordon_error_set (err, 0, "%s: `%.255s` is not a host or a repository name", item, req->prefix);
       json_path (item, sizeof item, "%s.signedPrefix", where);
       r = json_string (json_get (obj, "signedPrefix"), &policy_limits, item, &req->signed_prefix, err);
       if (r < 0)
         return r;
       if (!policy_prefix_is_valid (req->signed_prefix))
-        return cordon_error_set (err, EINVAL, "%s: `%.255s` is not a host or a repository name", item,
-                                 req->signed_prefix);
+        return cordon_error_set (err, 0, "%s: `%.255s` is not a host or a repository name", item, req->signed_prefix);
       return 0;
     }
-  return cordon_error_set (err, EINVAL, "%s.type: unknown signedIdentity type \"%.64s\"", where, t);
+  return cordon_error_set (err, 0, "%s.type: unknown signedIdentity type \"%.64s\"", where, t);
 }
 
 static int
@@ -400,12 +398,12 @@ policy_parse_sigstore (yajl_val obj, const struct policy_parse_ctx *ctx, struct 
 
   /* Named refusals first: "unknown member" would read like a typo.  */
   if (json_get (obj, "fulcio"))
-    return cordon_error_set (err, EINVAL, "%s: fulcio (keyless signing) is not supported", where);
+    return cordon_error_set (err, 0, "%s: fulcio (keyless signing) is not supported", where);
   if (json_get (obj, "pki"))
-    return cordon_error_set (err, EINVAL, "%s: pki (certificate signing) is not supported", where);
+    return cordon_error_set (err, 0, "%s: pki (certificate signing) is not supported", where);
   for (size_t i = 0; i < obj->u.object.len; i++)
     if (strncmp (obj->u.object.keys[i], "rekorPublicKey", 14) == 0)
-      return cordon_error_set (err, EINVAL, "%s: %.64s (Rekor transparency log) is not supported", where,
+      return cordon_error_set (err, 0, "%s: %.64s (Rekor transparency log) is not supported", where,
                                obj->u.object.keys[i]);
   r = policy_check_members (obj, allowed, where, err);
   if (r < 0)
@@ -439,7 +437,7 @@ policy_parse_requirement (yajl_val obj, const struct policy_parse_ctx *ctx, stru
     return r;
   type = json_get (obj, "type");
   if (type == NULL || !YAJL_IS_STRING (type))
-    return cordon_error_set (err, EINVAL, "%s.type: expected a string", where);
+    return cordon_error_set (err, 0, "%s.type: expected a string", where);
   t = type->u.string;
   if (strcmp (t, "reject") == 0 || strcmp (t, "insecureAcceptAnything") == 0)
     {
@@ -449,8 +447,8 @@ policy_parse_requirement (yajl_val obj, const struct policy_parse_ctx *ctx, stru
   if (strcmp (t, "sigstoreSigned") == 0)
     return policy_parse_sigstore (obj, ctx, req, where, err);
   if (strcmp (t, "signedBy") == 0)
-    return cordon_error_set (err, EINVAL, "%s: signedBy (GPG) is not supported", where);
-  return cordon_error_set (err, EINVAL, "%s: unknown requirement type \"%.64s\"", where, t);
+    return cordon_error_set (err, 0, "%s: signedBy (GPG) is not supported", where);
+  return cordon_error_set (err, 0, "%s: unknown requirement type \"%.64s\"", where, t);
 }
 
 static int
@@ -464,7 +462,7 @@ policy_parse_scope (yajl_val arr, const struct policy_parse_ctx *ctx, const char
     return r;
   /* containers/image refuses an empty list too: it would accept anything.  */
   if (arr->u.array.len == 0)
-    return cordon_error_set (err, EINVAL, "%s: empty list of requirements", where);
+    return cordon_error_set (err, 0, "%s: empty list of requirements", where);
   scope->name = strdup (name);
   scope->reqs = calloc (arr->u.array.len, sizeof *scope->reqs);
   if (scope->name == NULL || scope->reqs == NULL)
@@ -500,7 +498,7 @@ policy_check_docker_scope (const char *scope, const char *where, struct cordon_e
     {
       host = scope + 2;
       if (strchr (host, ':') != NULL || strchr (host, '/') != NULL)
-        return cordon_error_set (err, EINVAL, "%s: a wildcard scope is a domain only (no port, no path)", where);
+        return cordon_error_set (err, 0, "%s: a wildcard scope is a domain only (no port, no path)", where);
     }
   if (strchr (scope, '/') == NULL)
     {
@@ -514,7 +512,7 @@ policy_check_docker_scope (const char *scope, const char *where, struct cordon_e
         {
           image_reference_release (&ref); /* zeroed when the parse failed */
           cordon_error_release (&ignored);
-          return cordon_error_set (err, EINVAL,
+          return cordon_error_set (err, 0,
                                    "%s: scope is not a registry host, repository or reference in the fully "
                                    "expanded form (\"docker.io/library/busybox\")",
                                    where);
@@ -524,7 +522,7 @@ policy_check_docker_scope (const char *scope, const char *where, struct cordon_e
     }
   if (image_reference_parse (scope, &ref, &ignored) < 0)
     {
-      int r = cordon_error_set (err, EINVAL, "%s: %s", where, ignored.msg);
+      int r = cordon_error_set (err, 0, "%s: %s", where, ignored.msg);
       cordon_error_release (&ignored);
       return r;
     }
@@ -533,7 +531,7 @@ policy_check_docker_scope (const char *scope, const char *where, struct cordon_e
   if (canonical == NULL)
     return cordon_error_set (err, ENOMEM, "%s", where);
   if (strcmp (canonical, scope) != 0)
-    return cordon_error_set (err, EINVAL, "%s: scopes are matched in the fully expanded form; write \"%s\"", where,
+    return cordon_error_set (err, 0, "%s: scopes are matched in the fully expanded form; write \"%s\"", where,
                              canonical);
   return 0;
 }
@@ -595,7 +593,7 @@ policy_check_other_transport (yajl_val obj, const char *where, struct cordon_err
             return r;
           type = json_get (arr->u.array.values[k], "type");
           if (type == NULL || !YAJL_IS_STRING (type))
-            return cordon_error_set (err, EINVAL, "%s.type: expected a string", req);
+            return cordon_error_set (err, 0, "%s.type: expected a string", req);
         }
     }
   return 0;
@@ -617,7 +615,7 @@ policy_parse_root (yajl_val root, const struct policy_parse_ctx *ctx, struct tru
   if (r < 0)
     return r;
   if (json_get (root, "default") == NULL)
-    return cordon_error_set (err, EINVAL, "%s: the mandatory \"default\" is missing", what);
+    return cordon_error_set (err, 0, "%s: the mandatory \"default\" is missing", what);
   json_path (where, sizeof where, "%s: default", what);
   r = policy_parse_scope (json_get (root, "default"), ctx, "default", &policy->fallback, where, err);
   if (r < 0)

@@ -160,21 +160,29 @@ reference_is_hex64 (const char *s)
 /* distribution's splitDockerDomain: the first component is a registry when
  * it looks like a host name (a dot or a port), is "localhost", or has
  * upper-case letters (which a repository path cannot).  */
+static bool
+reference_first_is_domain (const char *name)
+{
+  const char *slash = strchr (name, '/');
+  size_t n;
+
+  if (slash == NULL)
+    return false;
+  n = (size_t)(slash - name);
+  if (memchr (name, '.', n) != NULL || memchr (name, ':', n) != NULL || (n == 9 && memcmp (name, "localhost", 9) == 0))
+    return true;
+  for (size_t i = 0; i < n; i++)
+    if (name[i] >= 'A' && name[i] <= 'Z')
+      return true;
+  return false;
+}
+
 static int
 reference_split_domain (const char *name, char **domain, char **path)
 {
   const char *slash = strchr (name, '/');
-  bool has_domain = false;
+  bool has_domain = reference_first_is_domain (name);
 
-  if (slash != NULL)
-    {
-      size_t n = (size_t)(slash - name);
-      has_domain = memchr (name, '.', n) != NULL || memchr (name, ':', n) != NULL
-                   || (n == 9 && memcmp (name, "localhost", 9) == 0);
-      for (size_t i = 0; i < n && !has_domain; i++)
-        if (name[i] >= 'A' && name[i] <= 'Z')
-          has_domain = true;
-    }
   if (has_domain)
     {
       *domain = strndup (name, (size_t)(slash - name));
@@ -218,20 +226,19 @@ image_reference_parse (const char *text, struct image_reference *out, struct cor
 
   memset (out, 0, sizeof *out);
   if (text == NULL || text[0] == '\0')
-    return cordon_error_set (err, EINVAL, "invalid reference format: empty image reference");
+    return cordon_error_set (err, 0, "invalid reference format: empty image reference");
   len = strlen (text);
   if (len > REFERENCE_TEXT_MAX)
-    return cordon_error_set (err, EINVAL, "invalid reference format: image reference longer than %d bytes",
+    return cordon_error_set (err, 0, "invalid reference format: image reference longer than %d bytes",
                              REFERENCE_TEXT_MAX);
   /* Messages quote the reference: it may come from a signature payload.  */
   for (size_t i = 0; i < len; i++)
     if (text[i] <= 0x20 || text[i] >= 0x7f)
-      return cordon_error_set (err, EINVAL,
+      return cordon_error_set (err, 0,
                                "invalid reference format: image reference contains a blank or "
                                "non-printable character");
   if (reference_is_hex64 (text))
-    return cordon_error_set (err, EINVAL, "invalid repository name (%s), cannot specify 64-byte hexadecimal strings",
-                             text);
+    return cordon_error_set (err, 0, "invalid repository name (%s), cannot specify 64-byte hexadecimal strings", text);
 
   name = strdup (text);
   if (name == NULL)
@@ -241,7 +248,7 @@ image_reference_parse (const char *text, struct image_reference *out, struct cor
     {
       *at = '\0';
       if (!digest_is_valid (at + 1))
-        return cordon_error_set (err, EINVAL, "invalid reference format: `%s`: digest must be sha256:<64 hex>", text);
+        return cordon_error_set (err, 0, "invalid reference format: `%s`: digest must be sha256:<64 hex>", text);
       digest = strdup (at + 1);
       if (digest == NULL)
         return cordon_error_set (err, ENOMEM, "image reference");
@@ -252,7 +259,7 @@ image_reference_parse (const char *text, struct image_reference *out, struct cor
     {
       *colon = '\0';
       if (!reference_tag_is_valid (colon + 1))
-        return cordon_error_set (err, EINVAL, "invalid reference format: `%s`: invalid tag `%s`", text, colon + 1);
+        return cordon_error_set (err, 0, "invalid reference format: `%s`: invalid tag `%s`", text, colon + 1);
       tag = strdup (colon + 1);
       if (tag == NULL)
         return cordon_error_set (err, ENOMEM, "image reference");
@@ -261,13 +268,13 @@ image_reference_parse (const char *text, struct image_reference *out, struct cor
     return cordon_error_set (err, ENOMEM, "image reference");
   for (const char *p = path; *p; p++)
     if (*p >= 'A' && *p <= 'Z')
-      return cordon_error_set (err, EINVAL, "invalid reference format: repository name (%s) must be lowercase", path);
+      return cordon_error_set (err, 0, "invalid reference format: repository name (%s) must be lowercase", path);
   if (!reference_domain_is_valid (domain, strlen (domain)))
-    return cordon_error_set (err, EINVAL, "invalid reference format: `%s`: invalid registry `%s`", text, domain);
+    return cordon_error_set (err, 0, "invalid reference format: `%s`: invalid registry `%s`", text, domain);
   if (!reference_path_is_valid (path, strlen (path)))
-    return cordon_error_set (err, EINVAL, "invalid reference format: `%s`: invalid repository name `%s`", text, path);
+    return cordon_error_set (err, 0, "invalid reference format: `%s`: invalid repository name `%s`", text, path);
   if (strlen (domain) + 1 + strlen (path) > REFERENCE_NAME_MAX)
-    return cordon_error_set (err, EINVAL,
+    return cordon_error_set (err, 0,
                              "invalid reference format: repository name must not be more than %d "
                              "characters",
                              REFERENCE_NAME_MAX);
@@ -323,7 +330,9 @@ image_reference_familiar (const struct image_reference *ref)
   cleanup_free char *repo = NULL;
   const char *name;
 
-  if (strcmp (ref->domain, "docker.io") == 0)
+  /* "docker.io/busy.box/x" must not read "busy.box/x", which names another
+   * registry (Docker's FamiliarString has that ambiguity).  */
+  if (strcmp (ref->domain, "docker.io") == 0 && !reference_first_is_domain (ref->path))
     {
       name = ref->path;
       /* "library/busybox" reads "busybox"; "library/a/b" keeps its prefix.  */

@@ -27,6 +27,7 @@ static const char image_usage[]
       "       cordon image tag REF NEW\n"
       "       cordon image rm REF...\n"
       "       cordon image gc\n"
+      "       cordon image keygen PRIVATE.key PUBLIC.pub   a P-256 key pair for sign and a policy\n"
       "\n"
       "Options for every subcommand:\n"
       "      --store DIR     the image store (default ~/.local/share/cordon, as root /var/lib/cordon)\n"
@@ -272,9 +273,9 @@ cmd_verify (struct image_args *a)
   if (need_args (a, 1, 1, "verify") < 0)
     return EXIT_USAGE;
   if (image_policy_load (a->policy, &policy, &err) < 0 || open_record (a, a->rest[0], LOCK_SH, &store, &rec, &err) < 0
-      || image_verify (store, rec, NULL, policy, &v, &err) < 0)
+      || image_verify (store, rec, image_record_name_for (rec, a->rest[0]), policy, &v, &err) < 0)
     return cli_fail (&err);
-  printf ("%s: %s\n  policy: %s (scope %s, %s)\n", rec->names[0] ? rec->names[0] : rec->id,
+  printf ("%s: %s\n  policy: %s (scope %s, %s)\n", image_record_name_for (rec, a->rest[0]) ?: rec->id,
           v.accepted ? "accepted" : "rejected", trust_policy_source (policy), v.scope ? v.scope : "default",
           v.requirement ? v.requirement : "?");
   if (v.key)
@@ -475,6 +476,18 @@ cmd_gc (struct image_args *a)
   return 0;
 }
 
+static int
+cmd_keygen (struct image_args *a)
+{
+  cleanup_error struct cordon_error err = { 0 };
+
+  if (need_args (a, 2, 2, "keygen") < 0)
+    return EXIT_USAGE;
+  if (cosign_generate_key_pair (a->rest[0], a->rest[1], &err) < 0)
+    return cli_fail (&err);
+  return 0;
+}
+
 int
 cli_image (int argc, char **argv)
 {
@@ -485,6 +498,7 @@ cli_image (int argc, char **argv)
   } subs[] = {
     { "import", cmd_import }, { "ls", cmd_ls },     { "inspect", cmd_inspect }, { "verify", cmd_verify },
     { "sign", cmd_sign },     { "tag", cmd_tag },   { "rm", cmd_rm },           { "gc", cmd_gc },
+    { "keygen", cmd_keygen },
   };
   struct image_args a = { 0 };
 

@@ -31,33 +31,13 @@ lock_record (struct run_image *ri, struct cordon_error *err)
   return 0;
 }
 
-/* The policy is evaluated for the name the run asked for (as
- * containers/image does for the reference it pulls); an id or digest
- * stands for the image's first name.  */
-static const char *
-policy_name (const struct run_image *ri, const char *ref)
-{
-  struct image_reference parsed = { 0 };
-  cleanup_error struct cordon_error ignored = { 0 };
-  cleanup_free char *full = NULL;
-
-  if (image_reference_parse (ref, &parsed, &ignored) < 0)
-    return NULL;
-  full = image_reference_string (&parsed);
-  image_reference_release (&parsed);
-  for (char **n = ri->rec->names; full && n && *n; n++)
-    if (strcmp (*n, full) == 0)
-      return *n;
-  return NULL;
-}
-
 static int
 verify (struct run_image *ri, const char *ref, const char *policy_path, struct cordon_error *err)
 {
   cleanup_trust_policy struct trust_policy *policy = NULL;
   int r = image_policy_load (policy_path, &policy, err);
 
-  ri->name = policy_name (ri, ref);
+  ri->name = image_record_name_for (ri->rec, ref);
   if (ri->name == NULL)
     ri->name = ri->rec->names[0];
   if (r >= 0)
@@ -66,7 +46,7 @@ verify (struct run_image *ri, const char *ref, const char *policy_path, struct c
     return r;
   ri->policy_source = strdup (trust_policy_source (policy));
   if (!ri->verdict.accepted)
-    return cordon_error_set (err, EPERM, "image %s is rejected by the trust policy (%s): %s",
+    return cordon_error_set (err, 0, "image %s is rejected by the trust policy (%s): %s",
                              ri->name ? ri->name : ri->rec->id, trust_policy_source (policy),
                              ri->verdict.reason ? ri->verdict.reason : "no reason given");
   return 0;

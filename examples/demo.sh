@@ -3,7 +3,9 @@
 # demo.sh — cordon's main job on a built-in example, the README's first
 # command.  As root on a fresh Debian 12 it installs what is missing
 # (tools/install-deps.sh), builds cordon, makes a root from Debian's
-# busybox-static and runs examples/untrusted.sh in it: a program that tries
+# busybox-static, turns it into an OCI image, signs it with a new key, shows
+# that the trust policy refuses an unsigned image, and runs
+# examples/untrusted.sh in the signed one: a program that tries
 # to read a host secret, write the root, see and signal host processes,
 # reach a host service, mount, unshare and hold capabilities.  It prints each
 # attempt and the result JSON, and exits 0 when every attempt was blocked,
@@ -42,7 +44,31 @@ cleanup() {
 }
 trap cleanup EXIT
 
+echo
+echo "== a signed image: busybox-static as an OCI layout, imported, signed, and a policy that trusts the key"
 bash examples/make-rootfs.sh "$work/root"
+bash examples/make-image.sh "$work/root" "$work/layout" 1 >/dev/null
+store=$work/store
+"$cordon" image keygen "$work/demo.key" "$work/demo.pub"
+# The build system imports what it built (it trusts its own output), then signs it.
+echo '{"default":[{"type":"insecureAcceptAnything"}]}' >"$work/build-policy.json"
+"$cordon" image --store "$store" --policy "$work/build-policy.json" import --name localhost/cordon-demo/busybox:1 "oci:$work/layout:1" | sed 's/^/   imported /'
+"$cordon" image --store "$store" sign --key "$work/demo.key" localhost/cordon-demo/busybox:1 | sed 's/^/   /'
+"$cordon" image --store "$store" --policy "$work/build-policy.json" import --name localhost/cordon-demo/unsigned:1 "oci:$work/layout:1" >/dev/null
+# What runs is decided by this policy: only images signed by demo.pub.
+cat >"$work/policy.json" <<POLICY
+{"default": [{"type": "reject"}],
+ "transports": {"docker": {"localhost/cordon-demo/busybox": [
+   {"type": "sigstoreSigned", "keyPath": "$work/demo.pub", "signedIdentity": {"type": "matchRepository"}}]}}}
+POLICY
+echo "   cordon run --image localhost/cordon-demo/unsigned:1 (the same bytes under a name the policy does not trust):"
+if "$cordon" run --store "$store" --policy "$work/policy.json" --audit-log "$work/audit.log" \
+  --image localhost/cordon-demo/unsigned:1 -- /bin/true 2>"$work/refused"; then
+  fail "the policy let an unsigned image run"
+fi
+sed 's/^/   /' "$work/refused"
+"$cordon" image --store "$store" --policy "$work/policy.json" verify localhost/cordon-demo/busybox:1 | sed 's/^/   /'
+
 secret=$work/host-secret
 echo "the answers to tomorrow's exam" >"$secret"
 chmod 644 "$secret"
@@ -67,9 +93,10 @@ else
   echo "   (127.0.0.1:$port did not answer on the host either: the network line below proves less)"
 fi
 echo
-echo "== cordon run --rootfs ROOT -v examples/untrusted.sh:/untrusted.sh:ro -- /bin/sh /untrusted.sh"
+echo "== cordon run --image localhost/cordon-demo/busybox:1 -v examples/untrusted.sh:/untrusted.sh:ro -- /bin/sh /untrusted.sh"
 set +e
-"$cordon" run --rootfs "$work/root" --result "$work/result.json" --audit-log "$work/audit.log" \
+"$cordon" run --store "$store" --policy "$work/policy.json" --image localhost/cordon-demo/busybox:1 \
+  --result "$work/result.json" --audit-log "$work/audit.log" \
   -v "$PWD/examples/untrusted.sh:/untrusted.sh:ro" \
   -e SECRET="$secret" -e PORT="$port" -e HOSTPID="$listener" -e HOSTINIT="$hostinit" \
   -- /bin/sh /untrusted.sh

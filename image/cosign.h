@@ -50,4 +50,8 @@ int cosign_public_key_check (const char *key_pem, size_t key_pem_len, struct cor
  * result and audit log ("which key verified it").  */
 int cosign_key_fingerprint (const char *key_pem, size_t key_pem_len, char **out, struct cordon_error *err);
 
+/* Writes a new P-256 key pair: `private_path` (PKCS#8 PEM, 0600) and
+ * `public_path` (SPKI PEM).  Neither may exist.  */
+int cosign_generate_key_pair (const char *private_path, const char *public_path, struct cordon_error *err);
+
 #endif

@@ -250,7 +250,7 @@ import_check_policy (struct import_state *st, struct cordon_error *err)
   if (r >= 0)
     r = image_record_set_verdict (st->rec, &v, trust_policy_digest (st->opts->policy), err);
   if (r >= 0 && !v.accepted)
-    r = cordon_error_set (err, EPERM, "%s is rejected by the trust policy (%s): %s", st->rec->names[0],
+    r = cordon_error_set (err, 0, "%s is rejected by the trust policy (%s): %s", st->rec->names[0],
                           trust_policy_source (st->opts->policy), v.reason ? v.reason : "no reason given");
   trust_verdict_release (&v);
   return r;

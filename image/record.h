@@ -81,4 +81,9 @@ int image_refs_list (struct image_store *store, char ***pairs, struct cordon_err
  * "sha256:<hex>", or a unique prefix of an id.  */
 int image_lookup (struct image_store *store, const char *text, char **id, struct cordon_error *err);
 
+/* The policy is evaluated for the name a command was given (as
+ * containers/image does for the reference it pulls): `ref` when it names
+ * `rec`, else the record's first name (an id or digest was given).  */
+const char *image_record_name_for (const struct image_record *rec, const char *ref);
+
 #endif

@@ -221,3 +221,21 @@ image_lookup (struct image_store *store, const char *text, char **id, struct cor
   return cordon_error_set (err, ENOENT, "no such image: %s%s%s%s", text, ref_err.msg ? " (" : "",
                            ref_err.msg ? ref_err.msg : "", ref_err.msg ? ")" : "");
 }
+
+const char *
+image_record_name_for (const struct image_record *rec, const char *ref)
+{
+  struct image_reference parsed = { 0 };
+  cleanup_error struct cordon_error ignored = { 0 };
+  cleanup_free char *full = NULL;
+
+  if (image_reference_parse (ref, &parsed, &ignored) >= 0)
+    {
+      full = image_reference_string (&parsed);
+      image_reference_release (&parsed);
+    }
+  for (char **n = rec->names; full && n && *n; n++)
+    if (strcmp (*n, full) == 0)
+      return *n;
+  return rec->names ? rec->names[0] : NULL;
+}

@@ -142,6 +142,15 @@ struct cordon_extension
 {
   enum cordon_seccomp_mode seccomp_mode;
   bool landlock_unconfined; /* "landlock": "unconfined"; default "mount-plan" */
+  /* A profile's Landlock rules narrow the mount plan: only these trees are
+   * readable (NULL: the whole root) and writable (NULL: the plan's
+   * writable mounts).  */
+  char **landlock_read;
+  char **landlock_write;
+  /* A profile's report_denied: refused syscalls go to the monitor (seccomp
+   * user notification), which answers with the same errno and counts them.  */
+  bool report_denied;
+  char *profile; /* the profile's name, for the result and the audit log */
   struct cordon_limits limits;
 };
 

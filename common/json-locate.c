@@ -11,7 +11,7 @@
 struct frame
 {
   bool is_array;
-  size_t index;    /* arrays: index of the next element */
+  size_t index;    /* arrays: elements started so far (the current one is index - 1) */
   char key[128];   /* objects: the current key */
   bool key_cut;    /* the key did not fit: never matches */
 };
@@ -41,7 +41,7 @@ current_path (const struct locator *l, char *buf, size_t size)
       if (f->key_cut)
         return false;
       if (f->is_array)
-        w = snprintf (buf + n, size - n, "[%zu]", f->index);
+        w = snprintf (buf + n, size - n, "[%zu]", f->index - 1);
       else
         w = snprintf (buf + n, size - n, "%s%s", n ? "." : "", f->key);
       if (w < 0 || (size_t)w >= size - n)
@@ -59,9 +59,9 @@ on_value (struct locator *l, size_t token_len)
 
   if (l->depth > 0 && l->stack[l->depth - 1].is_array)
     {
+      l->stack[l->depth - 1].index++;
       if (current_path (l, path, sizeof path) && strcmp (path, l->target) == 0)
         goto found;
-      l->stack[l->depth - 1].index++;
     }
   return 1;
 found:
@@ -104,8 +104,6 @@ on_open (struct locator *l, bool is_array)
     return 0;
   if (l->depth > JSON_MAX_DEPTH)
     return 0;
-  /* on_value already moved past this element: the container's own path
-   * was checked there.  */
   memset (&l->stack[l->depth], 0, sizeof l->stack[l->depth]);
   l->stack[l->depth].is_array = is_array;
   l->depth++;

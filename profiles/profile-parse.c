@@ -71,8 +71,8 @@ fail_at (const struct source *src, const char *path, struct cordon_error *err, c
   if (n < 0)
     return cordon_error_set (err, ENOMEM, "%s", src->file);
   if (path && json_locate_path (src->text, src->len, path, &pos))
-    return cordon_error_set (err, EINVAL, "%s:%u:%u: %s", src->file, pos.line, pos.column, msg);
-  return cordon_error_set (err, EINVAL, "%s: %s", src->file, msg);
+    return cordon_error_set (err, 0, "%s:%u:%u: %s", src->file, pos.line, pos.column, msg);
+  return cordon_error_set (err, 0, "%s: %s", src->file, msg);
 }
 
 /* A message from the shared JSON readers starts with the path it is about
@@ -220,7 +220,7 @@ parse_seccomp_file (const struct source *src, yajl_val v, uint64_t caps, struct 
         {
           cleanup_free char *m = err->msg ? strdup (err->msg) : NULL;
           cordon_error_release (err);
-          return cordon_error_set (err, EINVAL, "%s:%u:%u: %s", p->seccomp_file, pos.line, pos.column,
+          return cordon_error_set (err, 0, "%s:%u:%u: %s", p->seccomp_file, pos.line, pos.column,
                                    m ? m : "syntax error");
         }
       return r;
@@ -442,11 +442,14 @@ profile_parse (const char *text, size_t len, const char *file, struct cordon_pro
     {
       struct json_position pos;
       cleanup_free char *m = err->msg ? strdup (err->msg) : NULL;
+      const char *suffix = ": Invalid argument";
+      if (m && strlen (m) > strlen (suffix) && strcmp (m + strlen (m) - strlen (suffix), suffix) == 0)
+        m[strlen (m) - strlen (suffix)] = '\0';
       if (json_locate_syntax_error (text, len, &pos))
         {
           cordon_error_release (err);
           /* json_parse's message already starts with the file name.  */
-          return cordon_error_set (err, EINVAL, "%s:%u:%u: %s", file, pos.line, pos.column,
+          return cordon_error_set (err, 0, "%s:%u:%u: %s", file, pos.line, pos.column,
                                    m && strncmp (m, file, strlen (file)) == 0 && m[strlen (file)] == ':'
                                        ? m + strlen (file) + 2
                                        : (m ? m : "syntax error"));

@@ -177,6 +177,8 @@ result_to_json (const struct sandbox_result *r, char **out, size_t *len, struct 
       }
   yajl_gen_map_close (g);
   /* A sandbox that failed to start enforced nothing: no layers to report.  */
+  if (r->profile)
+    gen_kv_str (g, "profile", r->profile);
   gen_str (g, "layers");
   yajl_gen_map_open (g);
   if (r->status != RESULT_SANDBOX_ERROR)

@@ -106,6 +106,7 @@ struct sandbox_result
   bool output_truncated;
   bool pids_limit_reached; /* a fork failed at the pids limit (cgroup only) */
   char *audit;             /* how the run was recorded: "recorded", or why not (heap) */
+  const char *profile;     /* the security profile's name, or NULL (not owned) */
 };
 
 const char *result_status_name (enum result_status status);

@@ -16,6 +16,7 @@ int cli_spec (int argc, char **argv);
 int cli_check (int argc, char **argv);
 int cli_version (int argc, char **argv);
 int cli_audit (int argc, char **argv);
+int cli_profile (int argc, char **argv);
 
 /* Prints "cordon: MESSAGE" once on stderr and returns EXIT_CORDON_FAILED.  */
 int cli_fail (struct cordon_error *err);

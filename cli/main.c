@@ -17,6 +17,7 @@ static const struct command commands[] = {
   { "spec", cli_spec, "print a default OCI config.json" },
   { "check", cli_check, "report which confinement layers hold on this host" },
   { "audit", cli_audit, "verify and read the audit log" },
+  { "profile", cli_profile, "list, show, lint, explain and diff security profiles" },
   { "version", cli_version, "print the version" },
 };
 

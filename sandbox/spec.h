@@ -85,6 +85,7 @@ struct cordon_seccomp_rule
   uint32_t errno_ret; /* for ERRNO (default EPERM) and TRACE */
   struct cordon_seccomp_arg *args;
   size_t n_args;
+  size_t source_index; /* its index in the JSON "syscalls" array (rules may be dropped by includes) */
 };
 
 /* linux.seccomp, in the OCI format; the Docker format is read into the same

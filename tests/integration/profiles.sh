@@ -54,6 +54,21 @@ grep -q '"profile":"strict"' "$TMP/audit.log" && ok "audit records name the prof
 crun_ --result "$TMP/r.json" -- /bin/true
 expect_eq "--rootfs without --profile runs under default" default "$(json_field "$TMP/r.json" profile)"
 
+# --- report_denied: refused syscalls are counted, the workload sees the
+# same errno as without reporting.
+crun_ --profile strict --result "$TMP/r.json" --audit-log "$TMP/audit2.log" -- /bin/cordon-probe denied-loop 3 >"$TMP/probe.out" 2>&1
+expect_eq "report_denied: the workload runs" 0 $?
+expect_match "report_denied: the workload saw EPERM" "errno 1 " "$(cat "$TMP/probe.out")"
+tr -d ' \n' <"$TMP/r.json" >"$TMP/r.flat"
+expect_match "report_denied: the result counts add_key 3 times" '"denied":\[\{"syscall":"add_key","count":3,"args":\[' "$(cat "$TMP/r.flat")"
+tr -d ' ' <"$TMP/audit2.log" | grep -q '"event":"exit".*"denied":\[{"syscall":"add_key","count":3' && ok "report_denied: the audit exit record has the counts" || { not_ok "report_denied: audit"; diag <"$TMP/audit2.log"; }
+printf '{ "name": "quiet-strict", "inherits": "strict", "report_denied": false }' >"$TMP/quiet.json"
+crun_ --profile "$TMP/quiet.json" --result "$TMP/r.json" -- /bin/cordon-probe denied-loop 3 >"$TMP/probe2.out" 2>&1
+expect_eq "without report_denied the workload sees the very same answers" "$(tail -2 "$TMP/probe.out")" "$(tail -2 "$TMP/probe2.out")"
+grep -q '"denied"' "$TMP/r.json" && not_ok "no denied list without report_denied" || ok "no denied list without report_denied"
+crun_ --profile strict --result "$TMP/r.json" -- /bin/cordon-probe unknown-syscall >"$TMP/probe.out" 2>&1
+expect_match "report_denied: the default action's errno (ENOSYS) is kept" "Function not implemented" "$(cat "$TMP/probe.out")"
+
 # --- grading runs the language runtimes this host has.
 runtime() { # NAME EXPECTED COMMAND...
   local name=$1 expected=$2; shift 2

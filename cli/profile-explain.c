@@ -61,8 +61,8 @@ explain_syscall (const struct cordon_profile *p, const char *name)
           if (strcmp (*n, name) == 0)
             print_rule (&s->rules[i], i);
       printf ("    otherwise: %s (the default action)\n",
-              seccomp_action_describe (s->default_action, s->has_default_errno_ret ? s->default_errno_ret : EPERM,
-                                       act, sizeof act));
+              seccomp_action_describe (s->default_action, s->has_default_errno_ret ? s->default_errno_ret : EPERM, act,
+                                       sizeof act));
       break;
     }
   if (p->report_denied && !seccomp_action_runs (d.action))
@@ -97,8 +97,8 @@ explain_network (const struct cordon_seccomp *s)
   {
     int family;
     const char *name;
-  } families[] = { { AF_UNIX, "unix" }, { AF_INET, "inet" }, { AF_INET6, "inet6" }, { AF_NETLINK, "netlink" },
-                   { AF_PACKET, "packet" }, { AF_VSOCK, "vsock" } };
+  } families[] = { { AF_UNIX, "unix" },       { AF_INET, "inet" },     { AF_INET6, "inet6" },
+                   { AF_NETLINK, "netlink" }, { AF_PACKET, "packet" }, { AF_VSOCK, "vsock" } };
   char buf[96];
 
   printf ("  sockets:");
@@ -206,8 +206,9 @@ explain_profile (const struct cordon_profile *p)
         printf ("%s%s", first ? "" : ", ", profile_layer_name ((enum profile_layer)i));
         first = 0;
       }
-  printf ("\nRefused syscalls are %s\n", p->report_denied ? "reported (report_denied): counted in the result and the audit log"
-                                                         : "not reported (report_denied is off)");
+  printf ("\nRefused syscalls are %s\n", p->report_denied
+                                             ? "reported (report_denied): counted in the result and the audit log"
+                                             : "not reported (report_denied is off)");
 }
 
 int

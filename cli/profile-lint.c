@@ -133,8 +133,8 @@ lint_rules (struct lint *l, const struct cordon_seccomp *s)
           const char *name = r->names[k];
           name_path (l, r, k, path, sizeof path);
           if (!seccomp_name_known (name))
-            report (l, true, l->file, l->text, path, "`%s` is not a syscall of this architecture (or of this libseccomp)",
-                    name);
+            report (l, true, l->file, l->text, path,
+                    "`%s` is not a syscall of this architecture (or of this libseccomp)", name);
           for (size_t j = 0; j < i; j++)
             if (rule_has (&s->rules[j], name) && s->rules[j].n_args == 0)
               {

@@ -85,7 +85,7 @@ cli_profile (int argc, char **argv)
     const char *name;
     int (*run) (int argc, char **argv);
   } subs[] = {
-    { "list", profile_list },       { "show", profile_show }, { "lint", cli_profile_lint },
+    { "list", profile_list },           { "show", profile_show },     { "lint", cli_profile_lint },
     { "explain", cli_profile_explain }, { "diff", cli_profile_diff },
   };
 

@@ -11,9 +11,9 @@
 struct frame
 {
   bool is_array;
-  size_t index;    /* arrays: elements started so far (the current one is index - 1) */
-  char key[128];   /* objects: the current key */
-  bool key_cut;    /* the key did not fit: never matches */
+  size_t index;  /* arrays: elements started so far (the current one is index - 1) */
+  char key[128]; /* objects: the current key */
+  bool key_cut;  /* the key did not fit: never matches */
 };
 
 struct locator

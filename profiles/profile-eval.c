@@ -153,8 +153,8 @@ void
 seccomp_arg_describe (const struct cordon_seccomp_arg *a, char *buf, size_t size)
 {
   static const char *const ops[] = {
-    [SECCOMP_OP_NE] = "!=", [SECCOMP_OP_LT] = "<",  [SECCOMP_OP_LE] = "<=", [SECCOMP_OP_EQ] = "==",
-    [SECCOMP_OP_GE] = ">=", [SECCOMP_OP_GT] = ">",
+    [SECCOMP_OP_NE] = "!=", [SECCOMP_OP_LT] = "<",  [SECCOMP_OP_LE] = "<=",
+    [SECCOMP_OP_EQ] = "==", [SECCOMP_OP_GE] = ">=", [SECCOMP_OP_GT] = ">",
   };
 
   if (a->op == SECCOMP_OP_MASKED_EQ)
@@ -169,7 +169,7 @@ bool
 seccomp_name_known (const char *name)
 {
   uint32_t native = seccomp_arch_native ();
-  uint32_t arches[] = { native, native == SCMP_ARCH_X86_64 ? SCMP_ARCH_X86
+  uint32_t arches[] = { native, native == SCMP_ARCH_X86_64    ? SCMP_ARCH_X86
                                 : native == SCMP_ARCH_AARCH64 ? SCMP_ARCH_ARM
                                                               : native };
 

@@ -124,8 +124,8 @@ check_keys (const struct source *src, yajl_val obj, const char *where, const cha
 }
 
 static const char *const seccomp_keys[] = {
-  "defaultAction", "defaultErrnoRet", "architectures", "archMap", "flags", "syscalls", "listenerPath",
-  "listenerMetadata", "comment", NULL,
+  "defaultAction", "defaultErrnoRet", "architectures",    "archMap", "flags",
+  "syscalls",      "listenerPath",    "listenerMetadata", "comment", NULL,
 };
 static const char *const rule_keys[] = {
   "names", "name", "action", "errnoRet", "args", "comment", "includes", "excludes", NULL,
@@ -317,13 +317,11 @@ parse_landlock (const struct source *src, yajl_val v, struct cordon_profile *p, 
       if ((r = check_keys (src, v, "landlock", (const char *const[]){ "read", "write", NULL }, err)) < 0)
         return r;
       p->landlock = PROFILE_LANDLOCK_RULES;
-      if (json_get (v, "read") && (r = parse_path_list (src, json_get (v, "read"), "landlock.read",
-                                                         &p->landlock_read, err))
-                                      < 0)
+      if (json_get (v, "read")
+          && (r = parse_path_list (src, json_get (v, "read"), "landlock.read", &p->landlock_read, err)) < 0)
         return r;
-      if (json_get (v, "write") && (r = parse_path_list (src, json_get (v, "write"), "landlock.write",
-                                                          &p->landlock_write, err))
-                                       < 0)
+      if (json_get (v, "write")
+          && (r = parse_path_list (src, json_get (v, "write"), "landlock.write", &p->landlock_write, err)) < 0)
         return r;
     }
   else
@@ -356,8 +354,8 @@ parse_required (const struct source *src, yajl_val v, struct cordon_profile *p, 
 }
 
 static const char *const profile_keys[] = {
-  "name", "description", "inherits", "seccomp", "capabilities", "landlock", "apparmor", "no_new_privs",
-  "required", "report_denied", NULL,
+  "name",     "description",  "inherits", "seccomp",       "capabilities", "landlock",
+  "apparmor", "no_new_privs", "required", "report_denied", NULL,
 };
 
 static int
@@ -407,8 +405,9 @@ parse_profile (const struct source *src, yajl_val tree, struct cordon_profile *p
       else if (YAJL_IS_OBJECT (v))
         r = parse_seccomp_tree (src, v, "seccomp", p->capabilities, &p->seccomp, err);
       else
-        r = fail_at (src, "seccomp", err, "seccomp: expected a Docker/OCI seccomp object, {\"file\": PATH} or "
-                                          "\"unconfined\"");
+        r = fail_at (src, "seccomp", err,
+                     "seccomp: expected a Docker/OCI seccomp object, {\"file\": PATH} or "
+                     "\"unconfined\"");
       if (r < 0)
         return r;
     }
@@ -429,8 +428,7 @@ parse_bare_seccomp (const struct source *src, yajl_val tree, struct cordon_profi
 }
 
 int
-profile_parse (const char *text, size_t len, const char *file, struct cordon_profile **out,
-               struct cordon_error *err)
+profile_parse (const char *text, size_t len, const char *file, struct cordon_profile **out, struct cordon_error *err)
 {
   struct source src = { .text = text, .len = len, .file = file };
   cleanup_json yajl_val tree = NULL;

@@ -64,8 +64,7 @@ profile_load (const char *name_or_file, struct cordon_profile **out, struct cord
   if (is_file_argument (name_or_file))
     return profile_load_file (name_or_file, out, err);
   if (!valid_name (name_or_file))
-    return cordon_error_set (err, EINVAL, "profile `%s`: not a profile name (letters, digits, - _ .)",
-                             name_or_file);
+    return cordon_error_set (err, EINVAL, "profile `%s`: not a profile name (letters, digits, - _ .)", name_or_file);
   /* An installed file wins, so that an administrator can edit the built-in
    * profiles where cordon is installed.  */
   if (asprintf (&installed, "%s/profiles/%s.json", CORDON_DATADIR, name_or_file) < 0)
@@ -141,7 +140,8 @@ seccomp_merge (const struct cordon_seccomp *parent, const struct cordon_seccomp 
 
   if (r < 0)
     return r;
-  if (m->architectures == NULL && parent->architectures && (m->architectures = strv_copy (parent->architectures)) == NULL)
+  if (m->architectures == NULL && parent->architectures
+      && (m->architectures = strv_copy (parent->architectures)) == NULL)
     goto fail;
   rules = reallocarray (m->rules, m->n_rules + parent->n_rules + 1, sizeof *rules);
   if (rules == NULL)

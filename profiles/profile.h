@@ -39,9 +39,9 @@ struct cordon_profile
 {
   char *name;
   char *description;
-  char *inherits;     /* a profile name, or NULL */
-  char *source;       /* "builtin:strict" or the file it came from */
-  char *seccomp_file; /* {"file": PATH} as written (resolved against the profile's directory) */
+  char *inherits;                 /* a profile name, or NULL */
+  char *source;                   /* "builtin:strict" or the file it came from */
+  char *seccomp_file;             /* {"file": PATH} as written (resolved against the profile's directory) */
   struct cordon_seccomp *seccomp; /* NULL: inherited (or none at the root: unconfined) */
   bool seccomp_unconfined;        /* "seccomp": "unconfined" */
   bool has_capabilities;

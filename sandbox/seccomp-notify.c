@@ -63,18 +63,45 @@ seccomp_bpf_run (const struct cordon_bpf *bpf, const struct seccomp_data *data)
         case BPF_ALU:
           switch (BPF_OP (f->code))
             {
-            case BPF_ADD: a += src; break;
-            case BPF_SUB: a -= src; break;
-            case BPF_MUL: a *= src; break;
-            case BPF_DIV: if (src == 0) return SECCOMP_RET_KILL_PROCESS; a /= src; break;
-            case BPF_MOD: if (src == 0) return SECCOMP_RET_KILL_PROCESS; a %= src; break;
-            case BPF_AND: a &= src; break;
-            case BPF_OR: a |= src; break;
-            case BPF_XOR: a ^= src; break;
-            case BPF_LSH: a = src < 32 ? a << src : 0; break;
-            case BPF_RSH: a = src < 32 ? a >> src : 0; break;
-            case BPF_NEG: a = -a; break;
-            default: return SECCOMP_RET_KILL_PROCESS;
+            case BPF_ADD:
+              a += src;
+              break;
+            case BPF_SUB:
+              a -= src;
+              break;
+            case BPF_MUL:
+              a *= src;
+              break;
+            case BPF_DIV:
+              if (src == 0)
+                return SECCOMP_RET_KILL_PROCESS;
+              a /= src;
+              break;
+            case BPF_MOD:
+              if (src == 0)
+                return SECCOMP_RET_KILL_PROCESS;
+              a %= src;
+              break;
+            case BPF_AND:
+              a &= src;
+              break;
+            case BPF_OR:
+              a |= src;
+              break;
+            case BPF_XOR:
+              a ^= src;
+              break;
+            case BPF_LSH:
+              a = src < 32 ? a << src : 0;
+              break;
+            case BPF_RSH:
+              a = src < 32 ? a >> src : 0;
+              break;
+            case BPF_NEG:
+              a = -a;
+              break;
+            default:
+              return SECCOMP_RET_KILL_PROCESS;
             }
           break;
         case BPF_JMP:
@@ -87,11 +114,20 @@ seccomp_bpf_run (const struct cordon_bpf *bpf, const struct seccomp_data *data)
               }
             switch (BPF_OP (f->code))
               {
-              case BPF_JEQ: t = a == src; break;
-              case BPF_JGT: t = a > src; break;
-              case BPF_JGE: t = a >= src; break;
-              case BPF_JSET: t = (a & src) != 0; break;
-              default: return SECCOMP_RET_KILL_PROCESS;
+              case BPF_JEQ:
+                t = a == src;
+                break;
+              case BPF_JGT:
+                t = a > src;
+                break;
+              case BPF_JGE:
+                t = a >= src;
+                break;
+              case BPF_JSET:
+                t = (a & src) != 0;
+                break;
+              default:
+                return SECCOMP_RET_KILL_PROCESS;
               }
             pc += t ? f->jt : f->jf;
             break;
@@ -164,9 +200,8 @@ seccomp_notify_compile (const struct cordon_seccomp *filter, const struct cordon
 static void
 count_denied (struct sandbox_result *result, const struct seccomp_notif *req)
 {
-  cleanup_free char *name = seccomp_syscall_resolve_num_arch (req->data.arch == AUDIT_ARCH_I386 ? SCMP_ARCH_X86
-                                                                                               : SCMP_ARCH_NATIVE,
-                                                              req->data.nr);
+  cleanup_free char *name = seccomp_syscall_resolve_num_arch (
+      req->data.arch == AUDIT_ARCH_I386 ? SCMP_ARCH_X86 : SCMP_ARCH_NATIVE, req->data.nr);
   char fallback[32];
   const char *n = name;
   struct result_denied *e = NULL;

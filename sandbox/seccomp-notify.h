@@ -23,8 +23,8 @@ uint32_t seccomp_bpf_run (const struct cordon_bpf *bpf, const struct seccomp_dat
  * NOTIFY, with SECCOMP_FILTER_FLAG_NEW_LISTENER.  Fails when the plain
  * program `plain` would refuse what handing over the listener takes
  * (sendmsg, close): the workload would wait forever on itself.  */
-int seccomp_notify_compile (const struct cordon_seccomp *filter, const struct cordon_bpf *plain,
-                            struct cordon_bpf *out, struct cordon_error *err);
+int seccomp_notify_compile (const struct cordon_seccomp *filter, const struct cordon_bpf *plain, struct cordon_bpf *out,
+                            struct cordon_error *err);
 
 /* Answers one pending notification on `listener` with the plain program's
  * errno and counts it in `result`.  Returns 0, or -errno when the listener

@@ -17,6 +17,7 @@ int cli_check (int argc, char **argv);
 int cli_version (int argc, char **argv);
 int cli_audit (int argc, char **argv);
 int cli_image (int argc, char **argv);
+int cli_profile (int argc, char **argv);
 
 /* Prints "cordon: MESSAGE" once on stderr and returns EXIT_CORDON_FAILED.  */
 int cli_fail (struct cordon_error *err);

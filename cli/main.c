@@ -18,6 +18,7 @@ static const struct command commands[] = {
   { "check", cli_check, "report which confinement layers hold on this host" },
   { "audit", cli_audit, "verify and read the audit log" },
   { "image", cli_image, "import, verify, sign and manage images" },
+  { "profile", cli_profile, "list, show, lint, explain and diff security profiles" },
   { "version", cli_version, "print the version" },
 };
 

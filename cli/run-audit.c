@@ -41,6 +41,7 @@ run_audit_begin (struct run_audit *ra, const char *path, bool best_effort, const
 {
   cleanup_free char *deflt = NULL;
   cleanup_free char *root = NULL;
+  cleanup_free char *profile = NULL;
   cleanup_free char *data = NULL;
   cleanup_error struct cordon_error werr = { 0 };
   struct audit_event ev = { .event = "create", .sandbox = ra->id, .argv = argv };
@@ -60,9 +61,10 @@ run_audit_begin (struct run_audit *ra, const char *path, bool best_effort, const
     {
       audit_log_configure (ra->log, opts);
       root = json_escape_min (spec && spec->root_path ? spec->root_path : "");
-      if (root == NULL
-          || asprintf (&data, "{\"root\":\"%s\",\"network\":\"%s\"}", root,
-                       spec && !spec_has_namespace (spec, CLONE_NEWNET) ? "host" : "none")
+      profile = json_escape_min (spec && spec->cordon.profile ? spec->cordon.profile : "");
+      if (root == NULL || profile == NULL
+          || asprintf (&data, "{\"root\":\"%s\",\"network\":\"%s\",\"profile\":\"%s\"}", root,
+                       spec && !spec_has_namespace (spec, CLONE_NEWNET) ? "host" : "none", profile)
                  < 0)
         r = cordon_error_set (&werr, ENOMEM, "audit");
       else
@@ -92,6 +94,7 @@ run_audit_end (struct run_audit *ra, const struct sandbox_result *result, bool r
   cleanup_free char *json = NULL;
   struct audit_event evs[2 + LAYER__COUNT];
   char *datas[LAYER__COUNT] = { 0 };
+  cleanup_free char *start_data = NULL;
   size_t n = 0, len;
   int r = 0;
 
@@ -105,7 +108,10 @@ run_audit_end (struct run_audit *ra, const struct sandbox_result *result, bool r
    * fdatasync: consecutive in the chain, and cheap.  */
   if (ran)
     {
-      evs[n++] = (struct audit_event){ .event = "start", .sandbox = ra->id };
+      cleanup_free char *profile = json_escape_min (result->profile ? result->profile : "");
+      if (profile && asprintf (&start_data, "{\"profile\":\"%s\"}", profile) < 0)
+        start_data = NULL;
+      evs[n++] = (struct audit_event){ .event = "start", .sandbox = ra->id, .data_json = start_data };
       for (int i = 0; i < LAYER__COUNT; i++)
         if (result->layers[i] == LAYER_STATE_UNAVAILABLE)
           {

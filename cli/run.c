@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +17,12 @@
 #include "cli/commands.h"
 #include "cli/run-audit.h"
 #include "common/cleanup.h"
+#include "profiles/profile.h"
 #include "profiles/seccomp-baseline.h"
 #include "profiles/seccomp-docker.h"
 #include "cli/run-image.h"
 #include "sandbox/container.h"
+#include "sandbox/landlock.h"
 #include "sandbox/passwd.h"
 #include "sandbox/spec-edit.h"
 
@@ -56,11 +59,13 @@ static const char run_usage[]
       "  -i, --interactive           keep stdin (otherwise /dev/null)\n"
       "  -t, --tty                   give the workload a new terminal\n"
       "Confinement:\n"
+      "      --profile NAME|FILE     a security profile (default: default; see cordon profile list)\n"
       "      --network none|host     none (default): loopback only\n"
       "      --cap-add CAP|ALL       keep a capability (default: none)\n"
       "      --cap-drop CAP|ALL      drop a capability\n"
       "      --security-opt seccomp=FILE|unconfined\n"
       "      --security-opt landlock=unconfined  (default: Landlock from the mount plan)\n"
+      "      --security-opt apparmor=NAME|unconfined\n"
       "      --security-opt no-new-privileges  (always on)\n"
       "Limits (sizes take b, k, m, g; times are seconds):\n"
       "  -m, --memory SIZE           memory of the whole sandbox\n"
@@ -129,6 +134,7 @@ enum
   OPT_POLICY,
   OPT_READ_WRITE,
   OPT_KEEP,
+  OPT_PROFILE,
 };
 
 static const struct option run_options[] = {
@@ -181,6 +187,7 @@ static const struct option run_options[] = {
   { "policy", required_argument, NULL, OPT_POLICY },
   { "read-write", no_argument, NULL, OPT_READ_WRITE },
   { "keep", no_argument, NULL, OPT_KEEP },
+  { "profile", required_argument, NULL, OPT_PROFILE },
   { NULL, 0, NULL, 0 },
 };
 
@@ -202,6 +209,8 @@ struct run_args
   const char *entrypoint;
   const char *user;
   const char *seccomp_file;
+  const char *profile;  /* --profile; NULL: `default` with --rootfs, the config's own with --bundle */
+  const char *apparmor; /* --security-opt apparmor=NAME */
   const char *stdin_path;
   const char *stdout_path;
   const char *stderr_path;
@@ -235,6 +244,13 @@ parse_security_opt (struct run_args *a, const char *arg, struct cordon_error *er
       a->landlock_unconfined = true;
       return 0;
     }
+  if (strncmp (arg, "apparmor=", 9) == 0 || strncmp (arg, "apparmor:", 9) == 0)
+    {
+      if (arg[9] == '\0')
+        return cordon_error_set (err, EINVAL, "--security-opt `%s`: expected apparmor=NAME", arg);
+      a->apparmor = arg + 9;
+      return 0;
+    }
   if (strcmp (arg, "no-new-privileges") == 0 || strcmp (arg, "no-new-privileges=true") == 0
       || strcmp (arg, "no-new-privileges:true") == 0)
     return 0;
@@ -242,7 +258,7 @@ parse_security_opt (struct run_args *a, const char *arg, struct cordon_error *er
     return cordon_error_set (err, EINVAL, "--security-opt `%s`: no_new_privs is always on and cannot be turned off",
                              arg);
   return cordon_error_set (err, EINVAL,
-                           "--security-opt `%s`: not supported (seccomp=FILE|unconfined, landlock=unconfined, no-new-privileges)", arg);
+                           "--security-opt `%s`: not supported (seccomp=FILE|unconfined, landlock=unconfined, apparmor=NAME, no-new-privileges)", arg);
 }
 
 static int
@@ -333,6 +349,9 @@ parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *err)
         case OPT_SECURITY_OPT:
           if (parse_security_opt (a, optarg, err) < 0)
             return -EINVAL;
+          break;
+        case OPT_PROFILE:
+          a->profile = optarg;
           break;
         case OPT_HELP:
           fputs (run_usage, stdout);
@@ -551,8 +570,50 @@ apply_default_env (struct cordon_spec *spec, int rootfd, bool tty, struct cordon
   return r;
 }
 
+/* Refuses a run in which a layer the profile requires is beyond this host.
+ * A layer turned off by a flag (seccomp=unconfined) is the caller's
+ * explicit choice, as in Docker, and is reported `disabled`.  */
 static int
-build_spec (struct run_args *a, const struct cordon_seccomp **baseline_out, struct cordon_seccomp **owned_filter,
+check_required (const struct cordon_profile *p, const struct cordon_spec *spec, struct cordon_error *err)
+{
+  for (int i = 0; i < PROFILE_LAYER__COUNT; i++)
+    {
+      const char *why = NULL;
+
+      if (!(p->required & (1u << i)))
+        continue;
+      switch ((enum profile_layer)i)
+        {
+        case PROFILE_LAYER_SECCOMP:
+          if (spec->cordon.seccomp_mode != SECCOMP_MODE_UNCONFINED && prctl (PR_GET_SECCOMP) < 0)
+            why = "this kernel has no seccomp";
+          break;
+        case PROFILE_LAYER_LANDLOCK:
+          if (!spec->cordon.landlock_unconfined && landlock_abi () <= 0)
+            why = "this kernel has no Landlock (or it is not in the lsm= list)";
+          break;
+        case PROFILE_LAYER_APPARMOR:
+          if (spec->process.apparmor_profile == NULL)
+            why = "no AppArmor profile is given (apparmor=unconfined?)";
+          else if (access ("/sys/kernel/security/apparmor", F_OK) != 0)
+            why = "this host has no AppArmor";
+          else
+            why = "this version of cordon does not apply AppArmor profiles yet";
+          break;
+        case PROFILE_LAYER_CAPABILITIES:
+        case PROFILE_LAYER__COUNT:
+          break;
+        }
+      if (why)
+        return cordon_error_set (err, 0,
+                                 "profile `%s` requires the %s layer, which cannot be enforced: %s; refusing to run",
+                                 p->name, profile_layer_name ((enum profile_layer)i), why);
+    }
+  return 0;
+}
+
+static int
+build_spec (struct run_args *a, struct cordon_profile **profile, struct cordon_seccomp **owned_filter,
             struct cordon_spec **out, struct cordon_error *err)
 {
   cleanup_spec struct cordon_spec *spec = NULL;
@@ -560,7 +621,6 @@ build_spec (struct run_args *a, const struct cordon_seccomp **baseline_out, stru
   cleanup_free char *config = NULL;
   int r;
 
-  (void)baseline_out;
   if (a->bundle)
     {
       if (asprintf (&config, "%s/config.json", a->bundle) < 0)
@@ -577,6 +637,17 @@ build_spec (struct run_args *a, const struct cordon_seccomp **baseline_out, stru
     }
   if (r < 0)
     return r;
+  /* The profile first: --cap-add, --cap-drop and --security-opt then edit
+   * what it set, as Docker's flags edit Docker's defaults.  A bundle keeps
+   * its own confinement unless a profile is asked for.  */
+  if (a->profile || a->rootfs || a->ri)
+    {
+      r = profile_resolve (a->profile ? a->profile : "default", profile, err);
+      if (r >= 0)
+        r = profile_apply (*profile, spec, err);
+      if (r < 0)
+        return r;
+    }
   for (size_t i = 0; i < a->n_flags; i++)
     {
       r = apply_flag (spec, &a->flags[i], err);
@@ -606,6 +677,19 @@ build_spec (struct run_args *a, const struct cordon_seccomp **baseline_out, stru
       spec->seccomp = *owned_filter;
       *owned_filter = NULL;
       spec->cordon.seccomp_mode = SECCOMP_MODE_SPEC;
+    }
+  if (a->apparmor)
+    {
+      free (spec->process.apparmor_profile);
+      spec->process.apparmor_profile = NULL;
+      if (strcmp (a->apparmor, "unconfined") != 0 && spec_set_string (&spec->process.apparmor_profile, a->apparmor, err) < 0)
+        return -ENOMEM;
+    }
+  if (*profile)
+    {
+      r = check_required (*profile, spec, err);
+      if (r < 0)
+        return r;
     }
 
   {
@@ -685,6 +769,7 @@ cli_run (int argc, char **argv)
   cleanup_spec struct cordon_spec *spec = NULL;
   struct cordon_seccomp *owned_filter = NULL;
   struct cordon_seccomp *baseline = NULL;
+  cleanup_profile struct cordon_profile *profile = NULL;
   struct sandbox_result result = { 0 };
   struct sandbox_options opts = { 0 };
   struct run_audit audit = { 0 };
@@ -711,7 +796,7 @@ cli_run (int argc, char **argv)
         a.ri = &image;
     }
   if (r >= 0)
-    r = build_spec (&a, NULL, &owned_filter, &spec, &err);
+    r = build_spec (&a, &profile, &owned_filter, &spec, &err);
   if (r >= 0 && spec->cordon.seccomp_mode == SECCOMP_MODE_BASELINE)
     r = seccomp_baseline_new (&baseline, &err);
   /* Recorded before anything runs; even a refused run leaves a record.  */
@@ -739,6 +824,7 @@ cli_run (int argc, char **argv)
       opts.stderr_path = a.stderr_path;
       opts.baseline_seccomp = baseline;
       opts.overlay = a.ri ? &a.ri->plan : NULL;
+      result.profile = spec->cordon.profile;
       r = sandbox_run (spec, &opts, &result, &err);
       ran = r >= 0;
     }

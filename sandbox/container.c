@@ -31,6 +31,7 @@
 #include "sandbox/overlay.h"
 #include "sandbox/rootfs.h"
 #include "sandbox/seccomp-cache.h"
+#include "sandbox/seccomp-notify.h"
 #include "sandbox/seccomp.h"
 #include "sandbox/sync.h"
 
@@ -61,6 +62,8 @@ struct run_state
   int *bind_fds;     /* spec->n_mounts entries */
   size_t n_mounts;
   struct cordon_bpf bpf;
+  struct cordon_bpf notify_bpf; /* report_denied: bpf with ERRNO turned into NOTIFY */
+  int notify_sock[2];           /* the workload hands its listener to the monitor on it */
   struct pty_relay pty;
   bool has_pty;
   struct limits_plan limits;
@@ -73,7 +76,9 @@ struct run_state
 static void
 run_state_release (struct run_state *s)
 {
-  int *fds[] = { &s->rootfd, &s->devnull, &s->sync[0], &s->sync[1], &s->sigfd, &s->pidfd, &s->overlay_fd };
+  int *fds[] = { &s->rootfd, &s->devnull,        &s->sync[0],        &s->sync[1],
+                 &s->sigfd,  &s->pidfd,          &s->notify_sock[0], &s->notify_sock[1],
+                 &s->overlay_fd };
 
   for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
     if (*fds[i] >= 0)
@@ -93,6 +98,7 @@ run_state_release (struct run_state *s)
   s->bind_paths = NULL;
   s->bind_fds = NULL;
   seccomp_bpf_free (&s->bpf);
+  seccomp_bpf_free (&s->notify_bpf);
   limits_plan_release (&s->limits);
   if (s->has_output)
     output_relay_close (&s->output);
@@ -395,6 +401,14 @@ prepare (const struct cordon_spec *spec, const struct sandbox_options *opts, str
       r = seccomp_filter_compile_cached (filter, NULL, &s->bpf, &hit, err);
       if (r < 0)
         return r;
+      if (spec->cordon.report_denied)
+        {
+          r = seccomp_notify_compile (filter, &s->bpf, &s->notify_bpf, err);
+          if (r < 0)
+            return r;
+          if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s->notify_sock) < 0)
+            return cordon_error_set (err, errno, "socketpair");
+        }
     }
   s->rootfd = open_root (spec, opts, err);
   if (s->rootfd < 0)
@@ -468,7 +482,8 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
   struct init_context ctx = {
     .spec = spec,
     .idmap = &idmap,
-    .bpf = s->bpf.insns ? &s->bpf : NULL,
+    .bpf = s->notify_bpf.insns ? &s->notify_bpf : s->bpf.insns ? &s->bpf : NULL,
+    .notify_fd = s->notify_sock[1],
     .rootfs = { .spec = spec,
                 .bind_fds = s->bind_fds,
                 .bind_paths = (const char *const *)s->bind_paths,
@@ -493,6 +508,12 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
   fill_layers (spec, (flags & CLONE_NEWTIME) != 0, ctx.bpf != NULL, ctx.landlock_abi, &s->limits.cgroup, result);
   close (s->sync[1]);
   s->sync[1] = -1;
+  if (s->notify_sock[1] >= 0)
+    {
+      close (s->notify_sock[1]);
+      s->notify_sock[1] = -1;
+    }
+  result->report_denied = s->notify_bpf.insns != NULL;
 
   r = idmap_write (pid, &idmap, err);
   if (r >= 0 && s->limits.cgroup.mode == CGROUP_V1)
@@ -519,6 +540,8 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
   m.sync_fd = s->sync[0];
   m.sigfd = s->sigfd;
   m.pty = s->has_pty ? &s->pty : NULL;
+  m.notify_sock = s->notify_sock[0];
+  m.plain_bpf = s->notify_bpf.insns ? &s->bpf : NULL;
   return monitor_wait (&m, result, err);
 }
 
@@ -526,7 +549,13 @@ int
 sandbox_run (const struct cordon_spec *spec, const struct sandbox_options *opts, struct sandbox_result *result,
              struct cordon_error *err)
 {
-  struct run_state s = { .rootfd = -1, .devnull = -1, .sync = { -1, -1 }, .sigfd = -1, .pidfd = -1, .overlay_fd = -1 };
+  struct run_state s = { .rootfd = -1,
+                         .devnull = -1,
+                         .sync = { -1, -1 },
+                         .sigfd = -1,
+                         .pidfd = -1,
+                         .notify_sock = { -1, -1 },
+                         .overlay_fd = -1 };
   int r;
 
   result->status = RESULT_SANDBOX_ERROR;

@@ -104,14 +104,26 @@ landlock_apply (const struct cordon_spec *spec, int abi, struct cordon_error *er
   rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return cordon_error_set (err, errno, "landlock: open /");
-  /* The root is read-only unless it is an image run with a writable upper
-   * (root.readonly false); the mount itself says the same.  */
-  r = add_rule (ruleset, rootfd, spec->root_readonly ? LL_READ : no_devices, err, "/");
+  /* A profile's rules narrow the plan: only the trees it lists are
+   * readable, only the ones it lists writable (and a write rule does not
+   * make a read-only mount writable).  The root is read-only unless it is
+   * an image run with a writable upper (root.readonly false); the mount
+   * itself says the same.  */
+  if (spec->cordon.landlock_read == NULL)
+    r = add_rule (ruleset, rootfd, spec->root_readonly ? LL_READ : no_devices, err, "/");
+  else
+    {
+      r = 0;
+      for (char **p = spec->cordon.landlock_read; r >= 0 && *p; p++)
+        r = add_path_rule (ruleset, rootfd, *p, LL_READ, err);
+    }
   /* Device nodes are binds of the host's: reading, writing and terminal
    * ioctls, never making new ones.  */
   if (r >= 0)
     r = add_path_rule (ruleset, rootfd, "/dev", LL_READ | (file_rights & ~LANDLOCK_ACCESS_FS_EXECUTE), err);
-  for (size_t i = 0; r >= 0 && i < spec->n_mounts; i++)
+  for (char **p = spec->cordon.landlock_write; r >= 0 && p && *p; p++)
+    r = add_path_rule (ruleset, rootfd, *p, no_devices, err);
+  for (size_t i = 0; r >= 0 && spec->cordon.landlock_write == NULL && i < spec->n_mounts; i++)
     if (mount_is_writable (&spec->mounts[i]) && strcmp (spec->mounts[i].destination, "/dev") != 0)
       r = add_path_rule (ruleset, rootfd, spec->mounts[i].destination, no_devices, err);
   /* What stdio already points at may be reopened (/dev/stdout).  */

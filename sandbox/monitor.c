@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sandbox/proctree.h"
+#include "sandbox/seccomp-notify.h"
 #include "sandbox/sync.h"
 
 static const int monitor_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
@@ -172,16 +173,45 @@ sample (struct monitor *m, struct watch *w)
     kill_sandbox (m, w, KILL_CPU);
 }
 
+/* report_denied: the listener arrives once, then each notification is
+ * answered at once (the workload waits for it).  */
+static void
+notify_ready (struct monitor *m, int *listener, bool listener_event, struct sandbox_result *result)
+{
+  if (!listener_event)
+    {
+      struct sync_msg msg;
+      int fd = -1;
+      if (sync_recv (m->notify_sock, &msg, &fd) <= 0 || msg.type != SYNC_LISTENER || fd < 0 || *listener >= 0)
+        {
+          if (fd >= 0)
+            close (fd);
+          close (m->notify_sock);
+          m->notify_sock = -1;
+          return;
+        }
+      *listener = fd;
+      return;
+    }
+  if (seccomp_notify_answer (*listener, m->plain_bpf, result) < 0)
+    {
+      close (*listener);
+      *listener = -1;
+    }
+}
+
 static int
-monitor_loop (struct monitor *m, struct init_report *rep, struct watch *w)
+monitor_loop (struct monitor *m, struct init_report *rep, struct watch *w, struct sandbox_result *result)
 {
   bool sync_open = true;
   bool master_open = true;
+  int listener = -1;
 
   for (;;)
     {
-      struct pollfd pfd[9];
+      struct pollfd pfd[11];
       nfds_t n = 0;
+      int i_nsock = -1, i_listener = -1;
       int i_pid, i_sync = -1, i_sig, i_master = -1, i_stdin = -1, i_wall = -1, i_poll = -1, i_out[2] = { -1, -1 };
 
       pfd[n] = (struct pollfd){ .fd = m->pidfd, .events = POLLIN };
@@ -213,6 +243,16 @@ monitor_loop (struct monitor *m, struct init_report *rep, struct watch *w)
           pfd[n] = (struct pollfd){ .fd = w->poll_fd, .events = POLLIN };
           i_poll = (int)n++;
         }
+      if (m->notify_sock >= 0)
+        {
+          pfd[n] = (struct pollfd){ .fd = m->notify_sock, .events = POLLIN };
+          i_nsock = (int)n++;
+        }
+      if (listener >= 0)
+        {
+          pfd[n] = (struct pollfd){ .fd = listener, .events = POLLIN };
+          i_listener = (int)n++;
+        }
       for (int k = 0; m->output && k < 2; k++)
         if (m->output->read_fd[k] >= 0 && !m->output->over)
           {
@@ -221,12 +261,25 @@ monitor_loop (struct monitor *m, struct init_report *rep, struct watch *w)
           }
       if (poll (pfd, n, -1) < 0)
         {
-          if (errno == EINTR)
+          int e = errno;
+          if (e == EINTR)
             continue;
-          return -errno;
+          if (listener >= 0)
+            close (listener);
+          return -e;
         }
       if (pfd[i_sig].revents & POLLIN)
         forward_signal (m);
+      if (i_nsock >= 0 && pfd[i_nsock].revents)
+        notify_ready (m, &listener, false, result);
+      if (i_listener >= 0 && (pfd[i_listener].revents & POLLIN))
+        notify_ready (m, &listener, true, result);
+      else if (i_listener >= 0 && pfd[i_listener].revents)
+        {
+          /* POLLHUP: no process is left under the filter.  */
+          close (listener);
+          listener = -1;
+        }
       if (i_sync >= 0 && pfd[i_sync].revents)
         {
           struct sync_msg msg;
@@ -257,7 +310,11 @@ monitor_loop (struct monitor *m, struct init_report *rep, struct watch *w)
               kill_sandbox (m, w, KILL_OUTPUT);
           }
       if (pfd[i_pid].revents & POLLIN)
-        return 0;
+        {
+          if (listener >= 0)
+            close (listener);
+          return 0;
+        }
     }
 }
 
@@ -387,7 +444,7 @@ monitor_wait (struct monitor *m, struct sandbox_result *result, struct cordon_er
           return cordon_error_set (err, -w.poll_fd, "monitor: timerfd");
         }
     }
-  r = monitor_loop (m, &rep, &w);
+  r = monitor_loop (m, &rep, &w, result);
   if (w.wall_fd >= 0)
     close (w.wall_fd);
   if (w.poll_fd >= 0)

@@ -13,6 +13,7 @@
 #include "sandbox/output.h"
 #include "sandbox/pty.h"
 #include "sandbox/result.h"
+#include "sandbox/seccomp.h"
 
 struct monitor
 {
@@ -24,6 +25,8 @@ struct monitor
   struct limits_plan *limits;
   struct output_relay *output; /* NULL when the workload writes to our fds */
   struct timespec started;
+  int notify_sock;                    /* report_denied: the listener arrives here; else -1 */
+  const struct cordon_bpf *plain_bpf; /* report_denied: the filter whose errno each answer gives */
 };
 
 /* Blocks the signals the monitor forwards and returns a signalfd for them;

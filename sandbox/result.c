@@ -188,6 +188,32 @@ result_to_json (const struct sandbox_result *r, char **out, size_t *len, struct 
       }
   yajl_gen_map_close (g);
   /* A sandbox that failed to start enforced nothing: no layers to report.  */
+  if (r->profile)
+    gen_kv_str (g, "profile", r->profile);
+  if (r->report_denied)
+    {
+      gen_str (g, "denied");
+      yajl_gen_array_open (g);
+      for (size_t i = 0; i < r->n_denied; i++)
+        {
+          yajl_gen_map_open (g);
+          gen_kv_str (g, "syscall", r->denied[i].syscall);
+          gen_str (g, "count");
+          yajl_gen_integer (g, (long long)r->denied[i].count);
+          gen_str (g, "args");
+          yajl_gen_array_open (g);
+          for (int k = 0; k < 6; k++)
+            yajl_gen_integer (g, (long long)r->denied[i].args[k]);
+          yajl_gen_array_close (g);
+          yajl_gen_map_close (g);
+        }
+      yajl_gen_array_close (g);
+      if (r->denied_dropped)
+        {
+          gen_str (g, "denied_dropped");
+          yajl_gen_integer (g, (long long)r->denied_dropped);
+        }
+    }
   gen_str (g, "layers");
   yajl_gen_map_open (g);
   if (r->status != RESULT_SANDBOX_ERROR)

@@ -86,6 +86,16 @@ enum layer_state
   LAYER_STATE_DISABLED,    /* turned off by request */
 };
 
+#define RESULT_MAX_DENIED 64
+
+/* A syscall refused under report_denied.  */
+struct result_denied
+{
+  char syscall[32];
+  uint64_t count;
+  uint64_t args[6]; /* of the first call */
+};
+
 struct sandbox_result
 {
   enum result_status status;
@@ -110,6 +120,11 @@ struct sandbox_result
   {
     char *name, *id, *manifest, *key, *policy; /* heap; name NULL without --image */
   } image;
+  const char *profile;     /* the security profile's name, or NULL (not owned) */
+  bool report_denied;      /* refused syscalls were counted (below) */
+  struct result_denied denied[RESULT_MAX_DENIED];
+  size_t n_denied;
+  uint64_t denied_dropped; /* calls of syscalls beyond the table */
 };
 
 const char *result_status_name (enum result_status status);

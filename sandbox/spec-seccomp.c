@@ -357,6 +357,7 @@ parse_seccomp (yajl_val node, const struct json_limits *limits, const char *wher
       s->n_rules++; /* counted first, so that seccomp_spec_free frees a partial rule */
       if ((r = parse_rule (rules->u.array.values[i], limits, at, opts, rule, &applies, err)) < 0)
         return r;
+      rule->source_index = i;
       if (!applies)
         {
           strv_free (rule->names);

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
 #include "common/json.h"
@@ -20,6 +21,9 @@ struct seccomp_parse_options
 
 int seccomp_from_json (yajl_val node, const struct json_limits *limits, const char *where,
                        const struct seccomp_parse_options *opts, struct cordon_seccomp **out, struct cordon_error *err);
+
+/* Writes `sc` as an OCI linux.seccomp object.  */
+void seccomp_gen_json (yajl_gen g, const struct cordon_seccomp *sc);
 
 /* Action and operator names, both ways.  */
 int seccomp_action_from_name (const char *name, enum cordon_seccomp_action *out);

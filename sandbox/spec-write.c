@@ -150,10 +150,9 @@ write_mappings (yajl_gen g, const char *key, const struct cordon_id_mapping *m, 
   yajl_gen_array_close (g);
 }
 
-static void
-write_seccomp (yajl_gen g, const struct cordon_seccomp *sc)
+void
+seccomp_gen_json (yajl_gen g, const struct cordon_seccomp *sc)
 {
-  str (g, "seccomp");
   yajl_gen_map_open (g);
   key_str (g, "defaultAction", seccomp_action_name (sc->default_action));
   if (sc->has_default_errno_ret)
@@ -272,7 +271,10 @@ write_linux (yajl_gen g, const struct cordon_spec *s)
   strv (g, s->readonly_paths);
   write_resources (g, &s->resources);
   if (s->seccomp)
-    write_seccomp (g, s->seccomp);
+    {
+      str (g, "seccomp");
+      seccomp_gen_json (g, s->seccomp);
+    }
   yajl_gen_map_close (g);
 }
 

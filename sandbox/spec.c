@@ -221,5 +221,8 @@ spec_free (struct cordon_spec *spec)
   strv_free (spec->readonly_paths);
   seccomp_spec_free (spec->seccomp);
   free (spec->resources.cpuset_cpus);
+  strv_free (spec->cordon.landlock_read);
+  strv_free (spec->cordon.landlock_write);
+  free (spec->cordon.profile);
   free (spec);
 }

@@ -85,6 +85,7 @@ struct cordon_seccomp_rule
   uint32_t errno_ret; /* for ERRNO (default EPERM) and TRACE */
   struct cordon_seccomp_arg *args;
   size_t n_args;
+  size_t source_index; /* its index in the JSON "syscalls" array (rules may be dropped by includes) */
 };
 
 /* linux.seccomp, in the OCI format; the Docker format is read into the same
@@ -142,6 +143,15 @@ struct cordon_extension
 {
   enum cordon_seccomp_mode seccomp_mode;
   bool landlock_unconfined; /* "landlock": "unconfined"; default "mount-plan" */
+  /* A profile's Landlock rules narrow the mount plan: only these trees are
+   * readable (NULL: the whole root) and writable (NULL: the plan's
+   * writable mounts).  */
+  char **landlock_read;
+  char **landlock_write;
+  /* A profile's report_denied: refused syscalls go to the monitor (seccomp
+   * user notification), which answers with the same errno and counts them.  */
+  bool report_denied;
+  char *profile; /* the profile's name, for the result and the audit log */
   struct cordon_limits limits;
 };
 

@@ -13,6 +13,7 @@ enum sync_type
   SYNC_FAILED,   /* init -> monitor: setup or exec failed; see exit_code and text */
   SYNC_EXITED,   /* init -> monitor: the workload's main process ended */
   SYNC_TERMINAL, /* init -> monitor: the terminal's master, as SCM_RIGHTS */
+  SYNC_LISTENER, /* workload -> monitor: its seccomp listener, as SCM_RIGHTS (report_denied) */
 };
 
 struct sync_msg

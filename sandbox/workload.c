@@ -17,6 +17,7 @@
 #include "sandbox/caps.h"
 #include "sandbox/init.h"
 #include "sandbox/landlock.h"
+#include "sandbox/sync.h"
 
 __attribute__ ((noreturn)) static void
 workload_fail (int errfd, int exit_code, const char *fmt, ...)
@@ -142,7 +143,7 @@ workload_main (const struct init_context *ctx, int errfd, int tty)
 {
   const struct cordon_process *process = &ctx->spec->process;
   cleanup_error struct cordon_error err = { 0 };
-  int keep[] = { errfd };
+  int keep[] = { errfd, ctx->notify_fd };
   int r;
 
   reset_signals ();
@@ -168,10 +169,21 @@ workload_main (const struct init_context *ctx, int errfd, int tty)
   if (ctx->landlock_abi > 0 && landlock_apply (ctx->spec, ctx->landlock_abi, &err) < 0)
     workload_fail (errfd, 125, "%s", err.msg);
   /* Only stdio crosses into the workload: no host fd, no runner fd.  */
-  r = fd_close_all_except (keep, 1);
+  r = fd_close_all_except (keep, ctx->notify_fd >= 0 ? 2 : 1);
   if (r < 0)
     workload_fail (errfd, 125, "close_range: %s", strerror (-r));
-  if (ctx->bpf != NULL && seccomp_bpf_install (ctx->bpf, &err) < 0)
+  if (ctx->bpf != NULL && (r = seccomp_bpf_install (ctx->bpf, &err)) < 0)
     workload_fail (errfd, 125, "%s", err.msg);
+  if (ctx->notify_fd >= 0)
+    {
+      /* The listener answers our own refused syscalls: it must reach the
+       * monitor before we make one, and never stay with us.  sendmsg and
+       * close were checked to be allowed by the filter.  */
+      struct sync_msg msg = { .type = SYNC_LISTENER };
+      if (r <= 0 || sync_send (ctx->notify_fd, &msg, r) < 0)
+        workload_fail (errfd, 125, "report_denied: hand the seccomp listener to the monitor: %s", strerror (errno));
+      close (r);
+      close (ctx->notify_fd);
+    }
   exec_workload (process, errfd);
 }

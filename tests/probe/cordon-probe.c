@@ -99,6 +99,51 @@ probe_keyctl (const char *name, char **args)
 }
 
 static int
+probe_socket_family (const char *name, int family)
+{
+  int fd = socket (family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int e = errno;
+  if (fd >= 0)
+    close (fd);
+  return probe_result (name, fd, e);
+}
+
+static int
+probe_socket_inet (const char *name, char **args)
+{
+  (void)args;
+  return probe_socket_family (name, AF_INET);
+}
+
+static int
+probe_socket_unix (const char *name, char **args)
+{
+  (void)args;
+  return probe_socket_family (name, AF_UNIX);
+}
+
+/* N refused syscalls in a row (add_key), for the notify path's cost and
+ * counts: ok when every one failed with the same errno.  */
+static int
+probe_denied_loop (const char *name, char **args)
+{
+  long n = atol (args[0]);
+  int first = 0;
+  for (long i = 0; i < n; i++)
+    {
+      long r = syscall (SYS_add_key, "user", "cordon-probe", "x", 1, -2);
+      if (r >= 0)
+        return probe_blocked (name, "add_key worked");
+      if (i == 0)
+        first = errno;
+      else if (errno != first)
+        return probe_blocked (name, "the errno changed between calls");
+    }
+  printf ("# %ld calls, errno %d (%s)\n", n, first, strerror (first));
+  return probe_ok (name);
+}
+
+static int
 probe_bpf (const char *name, char **args)
 {
   /* r0 = 0; exit: the smallest valid socket filter */
@@ -597,6 +642,9 @@ probe_kill_pid1 (const char *name, char **args)
 
 static const struct probe probes[] = {
   { "keyctl", 0, probe_keyctl, "add a key to the process keyring" },
+  { "socket-inet", 0, probe_socket_inet, "socket(AF_INET, SOCK_STREAM)" },
+  { "socket-unix", 0, probe_socket_unix, "socket(AF_UNIX, SOCK_STREAM)" },
+  { "denied-loop", 1, probe_denied_loop, "N: add_key N times; ok when each fails alike" },
   { "bpf", 0, probe_bpf, "load a socket filter eBPF program" },
   { "perf", 0, probe_perf, "perf_event_open a cpu-clock counter on self" },
   { "userfaultfd", 0, probe_userfaultfd, "create a userfaultfd" },

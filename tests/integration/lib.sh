@@ -22,11 +22,12 @@ not_ok() { _n=$((_n + 1)); _failed=$((_failed + 1)); echo "not ok $_n - $*"; }
 skip() { _n=$((_n + 1)); echo "ok $_n - # SKIP $*"; }
 diag() { sed 's/^/# /'; }
 
-# check DESC COMMAND...: passes when COMMAND succeeds.
+# check DESC COMMAND...: passes when COMMAND succeeds.  Its output goes to
+# stderr: stdout is TAP.
 check() {
   local desc=$1
   shift
-  if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+  if "$@" >&2; then ok "$desc"; else not_ok "$desc"; fi
 }
 
 # expect_eq DESC EXPECTED ACTUAL

@@ -214,11 +214,20 @@ layer_reader_drain (struct layer_reader *r, struct cordon_error *err)
     n = layer_reader_next (r, &buf);
   while (n > 0);
   if (n < 0)
-    {
-      cordon_error_set (err, r->err.status, "%s", r->err.msg ? r->err.msg : "layer stream");
-      return n;
-    }
+    return layer_reader_fail (r, "layer stream after the tar", err);
   return 0;
+}
+
+int
+layer_reader_fail (struct layer_reader *r, const char *what, struct cordon_error *err)
+{
+  int status = r->err.status ? r->err.status : EIO;
+
+  /* r->err already ends in strerror: copy, do not add it twice.  */
+  cordon_error_set (err, 0, "%s: %s", what, r->err.msg ? r->err.msg : "layer stream failed");
+  if (err != NULL && err->status == 0)
+    err->status = status;
+  return -status;
 }
 
 void
@@ -257,10 +266,9 @@ layer_reader_open_archive (struct layer_reader *r, struct archive **out, struct 
   if (archive_read_support_format_tar (a) != ARCHIVE_OK
       || archive_read_open (a, r, NULL, reader_callback, NULL) != ARCHIVE_OK)
     {
-      int r2 = cordon_error_set (err, EIO, "open layer tar: %s",
-                                 r->err.msg                 ? r->err.msg
-                                 : archive_error_string (a) ? archive_error_string (a)
-                                                            : "?");
+      int r2 = r->err.msg ? layer_reader_fail (r, "open layer tar", err)
+                          : cordon_error_set (err, EIO, "open layer tar: %s", archive_error_string (a) ?: "?");
+
       archive_read_free (a);
       return r2;
     }

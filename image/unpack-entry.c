@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -167,13 +168,22 @@ entry_make_room (int parentfd, const struct entry_info *info, bool new_is_dir, b
   return 0;
 }
 
+static int
+unpack_reader_fail (struct unpack_ctx *ctx, const char *path, struct cordon_error *err)
+{
+  char what[300], q[256];
+
+  snprintf (what, sizeof what, "layer entry `%s`", unpack_name_quote (path, q, sizeof q));
+  return layer_reader_fail (ctx->reader, what, err);
+}
+
 int
 unpack_data_skip (struct unpack_ctx *ctx, const char *path, struct cordon_error *err)
 {
   if (archive_read_data_skip (ctx->archive) != ARCHIVE_OK)
     {
       if (ctx->reader->err.msg != NULL)
-        return unpack_entry_fail (err, ctx->reader->err.status, path, ctx->reader->err.msg);
+        return unpack_reader_fail (ctx, path, err);
       return unpack_entry_fail (err, EIO, path, archive_error_string (ctx->archive) ?: "tar read error");
     }
   return 0;
@@ -209,7 +219,7 @@ entry_regular (struct unpack_ctx *ctx, struct archive_entry *entry, int parentfd
       if (r != ARCHIVE_OK)
         {
           if (ctx->reader->err.msg != NULL)
-            return unpack_entry_fail (err, ctx->reader->err.status, info->path, ctx->reader->err.msg);
+            return unpack_reader_fail (ctx, info->path, err);
           return unpack_entry_fail (err, EIO, info->path, archive_error_string (ctx->archive) ?: "tar read error");
         }
       if (offset < 0 || (uint64_t)offset != written)

@@ -58,6 +58,8 @@ void layer_reader_fini (struct layer_reader *r);
 ssize_t layer_reader_next (struct layer_reader *r, const void **buf);
 /* Reads and hashes what libarchive left after the end-of-archive blocks.  */
 int layer_reader_drain (struct layer_reader *r, struct cordon_error *err);
+/* "what: <the reader's error>", with the reader's errno.  */
+int layer_reader_fail (struct layer_reader *r, const char *what, struct cordon_error *err);
 void layer_reader_digest (struct layer_reader *r, char diff_id[72]);
 /* Connects `r` to a new tar-only libarchive reader.  */
 int layer_reader_open_archive (struct layer_reader *r, struct archive **out, struct cordon_error *err);

@@ -144,7 +144,8 @@ unpack_apply_dirs (struct unpack_ctx *ctx, struct cordon_error *err)
   char q[256];
 
   unpack_parent_forget (ctx);
-  qsort (ctx->dirs, ctx->n_dirs, sizeof *ctx->dirs, deferred_dir_cmp);
+  if (ctx->n_dirs > 0)
+    qsort (ctx->dirs, ctx->n_dirs, sizeof *ctx->dirs, deferred_dir_cmp);
   for (size_t i = 0; i < ctx->n_dirs; i++)
     {
       struct deferred_dir *d = &ctx->dirs[i];

@@ -189,7 +189,7 @@ static int
 unpack_archive_error (struct unpack_ctx *ctx, const char *what, struct cordon_error *err)
 {
   if (ctx->reader->err.msg != NULL)
-    return cordon_error_set (err, ctx->reader->err.status, "%s: %s", what, ctx->reader->err.msg);
+    return layer_reader_fail (ctx->reader, what, err);
   return cordon_error_set (err, archive_errno (ctx->archive) > 0 ? archive_errno (ctx->archive) : EIO, "%s: %s", what,
                            archive_error_string (ctx->archive) ? archive_error_string (ctx->archive)
                                                                : "tar read error");
@@ -221,7 +221,12 @@ unpack_loop (struct unpack_ctx *ctx, struct cordon_error *err)
       if (r == ARCHIVE_EOF)
         return 0;
       if (r != ARCHIVE_OK && !(r == ARCHIVE_WARN && unpack_warning_is_charset (ctx->archive)))
-        return unpack_archive_error (ctx, ctx->stats->entries ? "layer tar after entry" : "layer tar", err);
+        {
+          char what[64];
+
+          snprintf (what, sizeof what, "layer tar after %llu entries", (unsigned long long)ctx->stats->entries);
+          return unpack_archive_error (ctx, what, err);
+        }
       if (++ctx->stats->entries > ctx->limits->max_entries)
         return cordon_error_set (err, EFBIG, "layer has more than %llu entries",
                                  (unsigned long long)ctx->limits->max_entries);

@@ -84,6 +84,21 @@ if [ "$(id -u)" = 0 ]; then
   bash tools/install-deps.sh test || problem "tools/install-deps.sh test"
 fi
 
+# The image fixtures (signed, tampered, docker-save, 48 hostile layers) come
+# from the shared generator beside the project; made once, readable by the
+# rootless user, and found by the tests through CORDON_FIXTURES.
+gen=$PWD/../shared/fixtures/make-test-images
+if [ -x "$gen" ]; then
+  step "image fixtures"
+  fixtures=${TMPDIR:-/var/tmp}/cordon-fixtures
+  [ "$(id -u)" = 0 ] && fixtures=/var/tmp/cordon-fixtures
+  if quiet fixtures "$gen" "$fixtures" && chmod -R a+rX "$fixtures"; then
+    export CORDON_FIXTURES=$fixtures
+  else
+    problem "make-test-images"
+  fi
+fi
+
 step "build"
 if build build; then
   if [ "$(id -u)" = 0 ]; then
@@ -110,6 +125,7 @@ if [ "$(id -u)" = 0 ]; then
     chmod 700 "/run/user/$uid"
     as_user() {
       runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" USER="$user" \
+        CORDON_FIXTURES="${CORDON_FIXTURES:-}" \
         XDG_RUNTIME_DIR="/run/user/$uid" LANG=C.UTF-8 "$@"
     }
     if quiet rootless-build as_user bash -c "cd '$work/src' && meson setup '$work/build' && ninja -C '$work/build'"; then

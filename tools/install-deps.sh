@@ -9,7 +9,10 @@ set -euo pipefail
 build_packages=(build-essential meson ninja-build pkg-config
   libseccomp-dev libcap-ng-dev libyajl-dev nettle-dev libarchive-dev libssl-dev zlib1g-dev libzstd-dev
   busybox-static libcriterion-dev)
-test_packages=(clang libclang-rt-14-dev procps passwd util-linux bsdutils)
+# The image fixtures' generator (../shared/fixtures/make-test-images) and its
+# self-checks need the rest.
+test_packages=(clang libclang-rt-14-dev procps passwd util-linux bsdutils
+  zstd jq openssl python3 skopeo umoci)
 
 want=("${build_packages[@]}")
 [ "${1:-build}" = test ] && want+=("${test_packages[@]}")

@@ -176,15 +176,27 @@ ensure_tmp_prefix (struct image_store *s, struct cordon_error *err)
   /* Locked before it has a name: a sweeper must never see our lock file
    * unlocked and take us for dead.  */
   s->tmp_lockfd = openat (s->dirfd, "tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (s->tmp_lockfd < 0)
-    return cordon_error_set (err, errno, "create a lock file in `%s/tmp`", s->path);
-  if (flock (s->tmp_lockfd, LOCK_EX) < 0)
-    return cordon_error_set (err, errno, "lock `%s/%s`", s->path, lock);
+  if (s->tmp_lockfd >= 0)
+    {
+      char proc[64];
+      if (flock (s->tmp_lockfd, LOCK_EX) < 0)
+        return cordon_error_set (err, errno, "lock `%s/%s`", s->path, lock);
+      snprintf (proc, sizeof proc, "/proc/self/fd/%d", s->tmp_lockfd);
+      if (linkat (AT_FDCWD, proc, s->dirfd, lock, AT_SYMLINK_FOLLOW) < 0)
+        return cordon_error_set (err, errno, "create `%s/%s`", s->path, lock);
+      return 0;
+    }
+  /* No O_TMPFILE here (9p, some FUSE): locked under a name the sweeper
+   * does not take for a lock, then renamed.  */
   {
-    char proc[64];
-    snprintf (proc, sizeof proc, "/proc/self/fd/%d", s->tmp_lockfd);
-    if (linkat (AT_FDCWD, proc, s->dirfd, lock, AT_SYMLINK_FOLLOW) < 0)
-      return cordon_error_set (err, errno, "create `%s/%s`", s->path, lock);
+    cleanup_free char *fresh = NULL;
+    if (asprintf (&fresh, "%s-new", lock) < 0)
+      return cordon_error_set (err, ENOMEM, "out of memory");
+    s->tmp_lockfd = openat (s->dirfd, fresh, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (s->tmp_lockfd < 0)
+      return cordon_error_set (err, errno, "create `%s/%s`", s->path, fresh);
+    if (flock (s->tmp_lockfd, LOCK_EX) < 0 || renameat (s->dirfd, fresh, s->dirfd, lock) < 0)
+      return cordon_error_set (err, errno, "lock `%s/%s`", s->path, lock);
   }
   return 0;
 }
@@ -259,7 +271,8 @@ image_store_sweep_tmp (struct image_store *s)
     {
       cleanup_free char *owner = tmp_owner (e->d_name);
       size_t len = strlen (e->d_name);
-      if (owner == NULL || (len > 5 && strcmp (e->d_name + len - 5, ".lock") == 0))
+      if (owner == NULL || (len > 5 && strcmp (e->d_name + len - 5, ".lock") == 0)
+          || (len > 9 && strcmp (e->d_name + len - 9, ".lock-new") == 0))
         continue;
       if (owner_gone (s, tmpfd, owner))
         layer_remove_tree (tmpfd, e->d_name, &ignored);
@@ -271,6 +284,13 @@ image_store_sweep_tmp (struct image_store *s)
       size_t len = strlen (e->d_name);
       if (owner && len > 5 && strcmp (e->d_name + len - 5, ".lock") == 0 && owner_gone (s, tmpfd, owner))
         unlinkat (tmpfd, e->d_name, 0);
+      else if (owner && len > 9 && strcmp (e->d_name + len - 9, ".lock-new") == 0)
+        {
+          /* A lock being made, or left by a process killed while making it.  */
+          cleanup_close int fd = openat (tmpfd, e->d_name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+          if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) == 0)
+            unlinkat (tmpfd, e->d_name, 0);
+        }
     }
   closedir (d);
 }

@@ -111,7 +111,11 @@ unpack_opaque (struct unpack_ctx *ctx, const char *parent, const char *path, str
   if (fd < 0)
     return unpack_entry_fail (err, errno, path, "open directory");
   if (fsetxattr (fd, "user.overlay.opaque", "y", 1, 0) < 0)
-    return unpack_entry_fail (err, errno, path, "set user.overlay.opaque");
+    return unpack_entry_fail (err, errno, path,
+                              errno == ENOTSUP ? "set user.overlay.opaque (the image store's filesystem has no user "
+                                                 "xattrs: put the store on ext4, xfs, btrfs or tmpfs >= 6.6 with "
+                                                 "--store)"
+                                               : "set user.overlay.opaque");
   r = unpack_drop_whiteouts (fd, path, err);
   if (r < 0)
     return r;

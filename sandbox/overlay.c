@@ -32,24 +32,27 @@ check_path (const char *path, struct cordon_error *err)
 }
 
 static int
-set_lowers (int fsfd, char *const *lowers, struct cordon_error *err)
+set_lowers_each (int fsfd, char *const *lowers, struct cordon_error *err)
+{
+  for (size_t i = 0; lowers[i]; i++)
+    if (fsconfig (fsfd, FSCONFIG_SET_STRING, "lowerdir+", lowers[i], 0) < 0)
+      return cordon_error_set (err, errno, "overlay layer `%s`", lowers[i]);
+  return 0;
+}
+
+/* The joined form must fit a page, which bounds the number of layers on
+ * kernels before 6.8.  */
+static int
+set_lowers_joined (int fsfd, char *const *lowers, struct cordon_error *err)
 {
   cleanup_free char *joined = NULL;
   size_t len = 0;
 
-  /* One fsconfig call per layer has no length limit; the joined form must
-   * fit a page, which bounds the number of layers on old kernels.  */
-  if (fsconfig (fsfd, FSCONFIG_SET_STRING, "lowerdir+", lowers[0], 0) == 0)
-    {
-      for (size_t i = 1; lowers[i]; i++)
-        if (fsconfig (fsfd, FSCONFIG_SET_STRING, "lowerdir+", lowers[i], 0) < 0)
-          return cordon_error_set (err, errno, "overlay layer `%s`", lowers[i]);
-      return 0;
-    }
-  if (errno != EINVAL)
-    return cordon_error_set (err, errno, "overlay layer `%s`", lowers[0]);
   for (size_t i = 0; lowers[i]; i++)
     len += strlen (lowers[i]) + 1;
+  if (len > 4000)
+    return cordon_error_set (err, E2BIG, "%zu image layers are too many for this kernel's overlay (needs Linux 6.8)",
+                             strv_length (lowers));
   joined = calloc (1, len + 1);
   if (joined == NULL)
     return cordon_error_set (err, ENOMEM, "out of memory");
@@ -59,28 +62,20 @@ set_lowers (int fsfd, char *const *lowers, struct cordon_error *err)
         strcat (joined, ":");
       strcat (joined, lowers[i]);
     }
-  if (len > 4000)
-    return cordon_error_set (err, E2BIG, "%zu image layers are too many for this kernel's overlay (needs Linux 6.8)",
-                             strv_length (lowers));
   return set_string (fsfd, "lowerdir", joined, err);
 }
 
-int
-overlay_mount (const struct overlay_plan *plan, struct cordon_error *err)
+/* One attempt: `each` passes the layers one by one ("lowerdir+", Linux 6.8,
+ * no length limit).  Kernels before 6.5 take unknown keys at fsconfig time
+ * and refuse them only at create, hence the whole attempt is retried.  */
+static int
+try_mount (const struct overlay_plan *plan, bool each, struct cordon_error *err)
 {
   cleanup_close int fsfd = -1;
   unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
   int mfd;
   int r;
 
-  if (plan->lowers == NULL || plan->lowers[0] == NULL)
-    return cordon_error_set (err, EINVAL, "an overlay root needs at least one layer");
-  for (size_t i = 0; plan->lowers[i]; i++)
-    {
-      r = check_path (plan->lowers[i], err);
-      if (r < 0)
-        return r;
-    }
   fsfd = fsopen ("overlay", FSOPEN_CLOEXEC);
   if (fsfd < 0)
     return cordon_error_set (err, errno, "fsopen overlay (is overlayfs available?)");
@@ -89,13 +84,11 @@ overlay_mount (const struct overlay_plan *plan, struct cordon_error *err)
    * metacopy or redirect_dir: lower layers are untrusted data.  */
   if (fsconfig (fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
     return cordon_error_set (err, errno, "overlay option userxattr (needs Linux 5.11)");
-  r = set_lowers (fsfd, plan->lowers, err);
+  r = each ? set_lowers_each (fsfd, plan->lowers, err) : set_lowers_joined (fsfd, plan->lowers, err);
   if (r < 0)
     return r;
   if (plan->upper)
     {
-      if (check_path (plan->upper, err) < 0 || check_path (plan->work, err) < 0)
-        return cordon_error_code (err);
       r = set_string (fsfd, "upperdir", plan->upper, err);
       if (r >= 0)
         r = set_string (fsfd, "workdir", plan->work, err);
@@ -110,6 +103,30 @@ overlay_mount (const struct overlay_plan *plan, struct cordon_error *err)
   if (mfd < 0)
     return cordon_error_set (err, errno, "mount the overlay root");
   return mfd;
+}
+
+int
+overlay_mount (const struct overlay_plan *plan, struct cordon_error *err)
+{
+  int r;
+
+  if (plan->lowers == NULL || plan->lowers[0] == NULL)
+    return cordon_error_set (err, EINVAL, "an overlay root needs at least one layer");
+  for (size_t i = 0; plan->lowers[i]; i++)
+    {
+      r = check_path (plan->lowers[i], err);
+      if (r < 0)
+        return r;
+    }
+  if (plan->upper && (check_path (plan->upper, err) < 0 || check_path (plan->work, err) < 0))
+    return cordon_error_code (err);
+  r = try_mount (plan, true, err);
+  if (r == -EINVAL)
+    {
+      cordon_error_release (err);
+      r = try_mount (plan, false, err);
+    }
+  return r;
 }
 
 void

@@ -23,6 +23,8 @@ static const char profile_usage[]
       "  lint FILE [--strict]      schema errors, unknown syscalls, dead rules, dangerous grants\n"
       "  explain NAME|FILE [--syscall NAME]  what a workload can and cannot do\n"
       "  diff A B                  what one allows and the other does not\n"
+      "  apparmor [--template T] NAME          an AppArmor profile made from a template\n"
+      "  install-apparmor [--template T] NAME|FILE  (root) write and load it (apparmor_parser)\n"
       "\n"
       "Exit status: 0 fine, 1 lint found errors (or warnings with --strict),\n"
       "2 usage error, 125 the profile cannot be read.\n";
@@ -87,6 +89,7 @@ cli_profile (int argc, char **argv)
   } subs[] = {
     { "list", profile_list },           { "show", profile_show },     { "lint", cli_profile_lint },
     { "explain", cli_profile_explain }, { "diff", cli_profile_diff },
+    { "apparmor", cli_profile_apparmor }, { "install-apparmor", cli_profile_install_apparmor },
   };
 
   if (argc < 2)

@@ -6,5 +6,7 @@
 int cli_profile_lint (int argc, char **argv);
 int cli_profile_explain (int argc, char **argv);
 int cli_profile_diff (int argc, char **argv);
+int cli_profile_apparmor (int argc, char **argv);
+int cli_profile_install_apparmor (int argc, char **argv);
 
 #endif

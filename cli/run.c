@@ -21,6 +21,7 @@
 #include "profiles/seccomp-baseline.h"
 #include "profiles/seccomp-docker.h"
 #include "cli/run-image.h"
+#include "sandbox/apparmor.h"
 #include "sandbox/container.h"
 #include "sandbox/landlock.h"
 #include "sandbox/passwd.h"
@@ -595,10 +596,8 @@ check_required (const struct cordon_profile *p, const struct cordon_spec *spec, 
         case PROFILE_LAYER_APPARMOR:
           if (spec->process.apparmor_profile == NULL)
             why = "no AppArmor profile is given (apparmor=unconfined?)";
-          else if (access ("/sys/kernel/security/apparmor", F_OK) != 0)
-            why = "this host has no AppArmor";
           else
-            why = "this version of cordon does not apply AppArmor profiles yet";
+            why = apparmor_unavailable_reason (spec->process.apparmor_profile);
           break;
         case PROFILE_LAYER_CAPABILITIES:
         case PROFILE_LAYER__COUNT:

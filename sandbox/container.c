@@ -28,6 +28,7 @@
 #include "sandbox/monitor.h"
 #include "sandbox/output.h"
 #include "sandbox/pty.h"
+#include "sandbox/apparmor.h"
 #include "sandbox/overlay.h"
 #include "sandbox/rootfs.h"
 #include "sandbox/seccomp-cache.h"
@@ -204,7 +205,8 @@ resolve_bind_sources (const struct cordon_spec *spec, const struct sandbox_optio
 }
 
 static void
-fill_layers (const struct cordon_spec *spec, bool time_ns, bool seccomp, int landlock, const struct cgroup *cg,
+fill_layers (const struct cordon_spec *spec, bool time_ns, bool seccomp, int landlock, const char *apparmor_reason,
+             const struct cgroup *cg,
              struct sandbox_result *result)
 {
   for (size_t i = 0; i < sizeof ns_layers / sizeof ns_layers[0]; i++)
@@ -230,8 +232,18 @@ fill_layers (const struct cordon_spec *spec, bool time_ns, bool seccomp, int lan
       result->layers[LAYER_LANDLOCK] = LAYER_STATE_UNAVAILABLE;
       result->layer_reasons[LAYER_LANDLOCK] = "Landlock is not enabled in this kernel";
     }
-  result->layers[LAYER_APPARMOR] = LAYER_STATE_UNAVAILABLE;
-  result->layer_reasons[LAYER_APPARMOR] = "not implemented yet in this version of cordon";
+  if (spec->process.apparmor_profile == NULL)
+    {
+      result->layers[LAYER_APPARMOR] = LAYER_STATE_DISABLED;
+      result->layer_reasons[LAYER_APPARMOR] = "no AppArmor profile asked for";
+    }
+  else if (apparmor_reason)
+    {
+      result->layers[LAYER_APPARMOR] = LAYER_STATE_UNAVAILABLE;
+      result->layer_reasons[LAYER_APPARMOR] = apparmor_reason;
+    }
+  else
+    result->layers[LAYER_APPARMOR] = LAYER_STATE_ENFORCED;
   if (cg->mode != CGROUP_NONE)
     result->layers[LAYER_CGROUP_LIMITS] = LAYER_STATE_ENFORCED;
   else if (cg->why_none)
@@ -479,6 +491,10 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
   if (r < 0)
     return r;
 
+  /* A profile the host cannot enforce is reported (the CLI has already
+   * refused a run whose profile requires it).  */
+  const char *apparmor_reason
+      = spec->process.apparmor_profile ? apparmor_unavailable_reason (spec->process.apparmor_profile) : NULL;
   struct init_context ctx = {
     .spec = spec,
     .idmap = &idmap,
@@ -496,6 +512,7 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
     .stdout_fd = s->has_output ? s->output.write_fd[0] : -1,
     .stderr_fd = s->has_output ? s->output.write_fd[1] : -1,
     .landlock_abi = spec->cordon.landlock_unconfined ? 0 : landlock_abi (),
+    .apparmor_profile = spec->process.apparmor_profile && apparmor_reason == NULL ? spec->process.apparmor_profile : NULL,
     .extra_rlimits = s->limits.extra_rlimits,
     .n_extra_rlimits = s->limits.n_extra_rlimits,
     .has_netns = spec_has_namespace (spec, CLONE_NEWNET),
@@ -505,7 +522,8 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
   pid = spawn_init (&ctx, s, &flags, err);
   if (pid < 0)
     return pid;
-  fill_layers (spec, (flags & CLONE_NEWTIME) != 0, ctx.bpf != NULL, ctx.landlock_abi, &s->limits.cgroup, result);
+  fill_layers (spec, (flags & CLONE_NEWTIME) != 0, ctx.bpf != NULL, ctx.landlock_abi, apparmor_reason, &s->limits.cgroup,
+               result);
   close (s->sync[1]);
   s->sync[1] = -1;
   if (s->notify_sock[1] >= 0)

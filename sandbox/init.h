@@ -31,6 +31,7 @@ struct init_context
   int stdout_fd;                             /* dup'ed onto fd 1 unless -1 (the monitor's output pipe) */
   int stderr_fd;                             /* dup'ed onto fd 2 unless -1 */
   int landlock_abi; /* > 0: enforce Landlock with this ABI */
+  const char *apparmor_profile; /* the exec enters this AppArmor profile; NULL: none */
   int notify_fd;    /* report_denied: where the workload sends its seccomp listener; else -1 */
   const struct cordon_rlimit *extra_rlimits; /* the limits plan's, after process.rlimits */
   size_t n_extra_rlimits;

@@ -16,6 +16,7 @@
 #include "common/fd-util.h"
 #include "sandbox/caps.h"
 #include "sandbox/init.h"
+#include "sandbox/apparmor.h"
 #include "sandbox/landlock.h"
 #include "sandbox/sync.h"
 
@@ -166,6 +167,10 @@ workload_main (const struct init_context *ctx, int errfd, int tty)
     workload_fail (errfd, 125, "working directory `%s`: %s", process->cwd, strerror (errno));
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     workload_fail (errfd, 125, "prctl PR_SET_NO_NEW_PRIVS: %s", strerror (errno));
+  /* Before Landlock, which would deny the write to /proc/self/attr; after
+   * no_new_privs, which AppArmor allows for a move from unconfined.  */
+  if (ctx->apparmor_profile && apparmor_change_onexec (ctx->apparmor_profile, &err) < 0)
+    workload_fail (errfd, 125, "%s", err.msg);
   if (ctx->landlock_abi > 0 && landlock_apply (ctx->spec, ctx->landlock_abi, &err) < 0)
     workload_fail (errfd, 125, "%s", err.msg);
   /* Only stdio crosses into the workload: no host fd, no runner fd.  */

@@ -7,7 +7,7 @@
 set -euo pipefail
 
 build_packages=(build-essential meson ninja-build pkg-config
-  libseccomp-dev libcap-ng-dev libyajl-dev nettle-dev libarchive-dev libssl-dev zlib1g-dev libzstd-dev
+  libseccomp-dev libcap-ng-dev libyajl-dev nettle-dev libarchive-dev libssl-dev zlib1g-dev libzstd-dev libapparmor-dev
   busybox-static libcriterion-dev)
 # The image fixtures' generator (../shared/fixtures/make-test-images) and its
 # self-checks need the rest.

@@ -17,6 +17,71 @@
 
 #define READER_IN_SIZE (128 * 1024)
 #define READER_OUT_SIZE (256 * 1024)
+#define READER_RING 4
+
+static void *
+reader_hasher (void *data)
+{
+  struct layer_reader *r = data;
+
+  pthread_mutex_lock (&r->lock);
+  for (;;)
+    {
+      unsigned slot;
+      size_t len;
+
+      while (r->hashed == r->produced && !r->hasher_stop)
+        pthread_cond_wait (&r->cond, &r->lock);
+      if (r->hashed == r->produced)
+        break;
+      slot = r->hashed % READER_RING;
+      len = r->ring_len[slot];
+      pthread_mutex_unlock (&r->lock);
+      sha256_update (&r->sha, len, r->ring[slot]);
+      pthread_mutex_lock (&r->lock);
+      r->hashed++;
+      pthread_cond_broadcast (&r->cond);
+    }
+  pthread_mutex_unlock (&r->lock);
+  return NULL;
+}
+
+/* Waits until the hasher has taken everything produced.  */
+static void
+reader_hasher_stop (struct layer_reader *r)
+{
+  if (!r->hasher_running)
+    return;
+  pthread_mutex_lock (&r->lock);
+  r->hasher_stop = true;
+  pthread_cond_broadcast (&r->cond);
+  pthread_mutex_unlock (&r->lock);
+  pthread_join (r->hasher, NULL);
+  r->hasher_running = false;
+}
+
+/* The next free ring slot becomes `out`.  */
+static void
+reader_next_slot (struct layer_reader *r)
+{
+  pthread_mutex_lock (&r->lock);
+  /* Slot produced % RING is free once the hasher is less than RING blocks
+   * behind; the previous slot (libarchive's current block) is never it.  */
+  while (r->produced - r->hashed >= READER_RING)
+    pthread_cond_wait (&r->cond, &r->lock);
+  pthread_mutex_unlock (&r->lock);
+  r->out = r->ring[r->produced % READER_RING];
+}
+
+static void
+reader_hand_over (struct layer_reader *r, size_t n)
+{
+  pthread_mutex_lock (&r->lock);
+  r->ring_len[r->produced % READER_RING] = n;
+  r->produced++;
+  pthread_cond_broadcast (&r->cond);
+  pthread_mutex_unlock (&r->lock);
+}
 
 int
 layer_reader_init (struct layer_reader *r, int fd, enum layer_compression compression, uint64_t max_bytes,
@@ -27,9 +92,19 @@ layer_reader_init (struct layer_reader *r, int fd, enum layer_compression compre
   r->compression = compression;
   r->max_bytes = max_bytes;
   sha256_init (&r->sha);
-  r->out = malloc (READER_OUT_SIZE);
-  if (r->out == NULL)
-    return cordon_error_set (err, ENOMEM, "layer reader buffer");
+  pthread_mutex_init (&r->lock, NULL);
+  pthread_cond_init (&r->cond, NULL);
+  for (int i = 0; i < READER_RING; i++)
+    {
+      r->ring[i] = malloc (READER_OUT_SIZE);
+      if (r->ring[i] == NULL)
+        return cordon_error_set (err, ENOMEM, "layer reader buffer");
+    }
+  r->out = r->ring[0];
+  errno = pthread_create (&r->hasher, NULL, reader_hasher, r);
+  if (errno != 0)
+    return cordon_error_set (err, errno, "start the layer hasher");
+  r->hasher_running = true;
   if (compression == LAYER_COMPRESSION_NONE)
     return 0;
   r->in = malloc (READER_IN_SIZE);
@@ -64,9 +139,16 @@ layer_reader_fini (struct layer_reader *r)
   r->z_ready = false;
   ZSTD_freeDStream (r->zstd);
   r->zstd = NULL;
+  reader_hasher_stop (r);
   free (r->in);
-  free (r->out);
   r->in = r->out = NULL;
+  for (int i = 0; i < READER_RING; i++)
+    {
+      free (r->ring[i]);
+      r->ring[i] = NULL;
+    }
+  pthread_mutex_destroy (&r->lock);
+  pthread_cond_destroy (&r->cond);
   cordon_error_release (&r->err);
 }
 
@@ -164,6 +246,7 @@ layer_reader_next (struct layer_reader *r, const void **buf)
 {
   ssize_t n = 0;
 
+  reader_next_slot (r);
   *buf = r->out;
   for (;;)
     {
@@ -199,7 +282,7 @@ layer_reader_next (struct layer_reader *r, const void **buf)
         return cordon_error_set (&r->err, EFBIG, "layer is over the limit of %llu decompressed bytes",
                                  (unsigned long long)r->max_bytes);
       r->bytes += (uint64_t)n;
-      sha256_update (&r->sha, (size_t)n, r->out);
+      reader_hand_over (r, (size_t)n);
     }
   return n;
 }
@@ -235,6 +318,7 @@ layer_reader_digest (struct layer_reader *r, char diff_id[72])
 {
   uint8_t d[SHA256_DIGEST_SIZE];
 
+  reader_hasher_stop (r);
   sha256_digest (&r->sha, sizeof d, d);
   memcpy (diff_id, "sha256:", 7);
   hex_encode (d, sizeof d, diff_id + 7);

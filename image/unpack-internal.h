@@ -10,6 +10,7 @@
 #include <archive_entry.h>
 #include <linux/openat2.h>
 #include <nettle/sha2.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -43,7 +44,18 @@ struct layer_reader
   uint8_t *in;
   size_t in_len, in_pos;
   bool in_eof;
-  uint8_t *out;
+  uint8_t *out; /* the ring slot being filled */
+  /* Hashing runs in a thread of its own, a few blocks behind: SHA-256 of
+   * every byte was 40% of an uncompressed unpack.  libarchive only needs
+   * the block it was last given, so a ring of READER_RING blocks lets the
+   * hasher lag by READER_RING - 1.  */
+  uint8_t *ring[4]; /* READER_RING */
+  size_t ring_len[4];
+  unsigned produced, hashed;
+  bool hasher_running, hasher_stop;
+  pthread_t hasher;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
   struct sha256_ctx sha;
   uint64_t bytes;
   uint64_t max_bytes;

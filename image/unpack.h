@@ -2,8 +2,9 @@
 /* Unpacking one hostile image layer into an empty directory that becomes an
  * overlay lowerdir.  libarchive only reads the tar; every object is created
  * with *at() calls relative to directory fds resolved with openat2
- * (RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS|RESOLVE_NO_XDEV), never with
- * archive_write_disk.  Whiteouts become 0/0 character devices, opaque
+ * (RESOLVE_IN_ROOT|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS|RESOLVE_NO_XDEV:
+ * no symlink is followed at unpack time, not even one of the same layer),
+ * never with archive_write_disk.  Whiteouts become 0/0 character devices, opaque
  * directories get user.overlay.opaque=y (mount with userxattr).  The DiffID
  * is the SHA-256 of the whole decompressed stream.  See
  * doc/images.md and ../shared/docs/images-and-signatures.md §2–3.  */
@@ -32,7 +33,11 @@ struct unpack_limits
 };
 
 /* compressed ≤ caller's business; 16 GiB decompressed, 1e6 entries,
- * depth 128, path 4096.  */
+ * depth 128, path 4096 (components are always ≤ 255).  These accept the
+ * fixtures' 2 GiB gzip bomb and 50 000-entry layer; a caller that wants
+ * those refused lowers max_bytes / max_entries (the fixture test uses 1 GiB
+ * and 10 000).  Declared entry sizes count against max_bytes before any
+ * data is written.  */
 void unpack_limits_default (struct unpack_limits *limits);
 
 struct unpack_stats

@@ -409,7 +409,10 @@ Test (unpack, owner_mapping)
   int fd;
 
   if (geteuid () != 0)
-    cr_skip_test ("chown to a mapped range needs root");
+    {
+      teardown (); /* criterion skips .fini for a skipped test */
+      cr_skip_test ("chown to a mapped range needs root");
+    }
   tar_begin (&t);
   tar_add (&t, 'f', "owned", 0644, "x", NULL);
   tar_end (&t);

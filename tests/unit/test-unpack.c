@@ -171,7 +171,12 @@ setup (void)
 {
   strcpy (tmpdir, "/tmp/cordon-unpack-XXXXXX");
   cr_assert_not_null (mkdtemp (tmpdir));
-  dest = open (tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  /* The layer one level down: an escape ("../x") lands in our own scratch
+   * directory, never among other programs' files in /tmp.  */
+  char layer[96];
+  snprintf (layer, sizeof layer, "%s/layer", tmpdir);
+  cr_assert_eq (mkdir (layer, 0700), 0);
+  dest = open (layer, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   cr_assert_geq (dest, 0);
 }
 

@@ -23,9 +23,10 @@ static const char profile_usage[]
       "  lint FILE [--strict]      schema errors, unknown syscalls, dead rules, dangerous grants\n"
       "  explain NAME|FILE [--syscall NAME]  what a workload can and cannot do\n"
       "  diff A B                  what one allows and the other does not\n"
+      "  learn [OPTIONS] -- CMD    run CMD and write the smallest profile it runs under\n"
       "\n"
       "Exit status: 0 fine, 1 lint found errors (or warnings with --strict),\n"
-      "2 usage error, 125 the profile cannot be read.\n";
+      "2 usage error, 125 the profile cannot be read; learn exits with CMD's status.\n";
 
 static int
 profile_list (int argc, char **argv)
@@ -87,6 +88,7 @@ cli_profile (int argc, char **argv)
   } subs[] = {
     { "list", profile_list },           { "show", profile_show },     { "lint", cli_profile_lint },
     { "explain", cli_profile_explain }, { "diff", cli_profile_diff },
+    { "learn", cli_profile_learn },
   };
 
   if (argc < 2)

@@ -6,5 +6,6 @@
 int cli_profile_lint (int argc, char **argv);
 int cli_profile_explain (int argc, char **argv);
 int cli_profile_diff (int argc, char **argv);
+int cli_profile_learn (int argc, char **argv);
 
 #endif

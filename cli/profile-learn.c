@@ -20,25 +20,24 @@
 #include "profiles/profile-learn.h"
 #include "profiles/profile.h"
 
-static const char learn_usage[]
-    = "Usage: cordon profile learn --rootfs DIR|--image REF [--from PROFILE] [-o FILE]\n"
-      "                            [--name NAME] [RUN OPTIONS] -- COMMAND [ARG...]\n"
-      "\n"
-      "Runs COMMAND in a sandbox as cordon run does, with every syscall it makes\n"
-      "recorded (and let through: the other layers still confine it), then writes\n"
-      "the smallest profile that lets it run: exactly the syscalls it made, the\n"
-      "socket families, clone/unshare namespace flags and personalities it used,\n"
-      "ENOSYS for anything else.  On stderr: what `strict` would refuse of it.\n"
-      "\n"
-      "      --from PROFILE   capabilities, Landlock and AppArmor of the run and of\n"
-      "                       the profile written (default: none, the mount plan)\n"
-      "  -o, --output FILE    write the profile there (default: stdout, after the\n"
-      "                       command's own output)\n"
-      "      --name NAME      the profile's name (default: FILE's name, or learned)\n"
-      "RUN OPTIONS are cordon run's (-v, -e, -w, -u, --tmpfs, limits, ...), but not\n"
-      "--profile or --security-opt seccomp=.\n"
-      "\n"
-      "Exit status: the command's; 125 when cordon failed (no profile is written).\n";
+static const char learn_usage[] = "Usage: cordon profile learn --rootfs DIR|--image REF [--from PROFILE] [-o FILE]\n"
+                                  "                            [--name NAME] [RUN OPTIONS] -- COMMAND [ARG...]\n"
+                                  "\n"
+                                  "Runs COMMAND in a sandbox as cordon run does, with every syscall it makes\n"
+                                  "recorded (and let through: the other layers still confine it), then writes\n"
+                                  "the smallest profile that lets it run: exactly the syscalls it made, the\n"
+                                  "socket families, clone/unshare namespace flags and personalities it used,\n"
+                                  "ENOSYS for anything else.  On stderr: what `strict` would refuse of it.\n"
+                                  "\n"
+                                  "      --from PROFILE   capabilities, Landlock and AppArmor of the run and of\n"
+                                  "                       the profile written (default: none, the mount plan)\n"
+                                  "  -o, --output FILE    write the profile there (default: stdout, after the\n"
+                                  "                       command's own output)\n"
+                                  "      --name NAME      the profile's name (default: FILE's name, or learned)\n"
+                                  "RUN OPTIONS are cordon run's (-v, -e, -w, -u, --tmpfs, limits, ...), but not\n"
+                                  "--profile or --security-opt seccomp=.\n"
+                                  "\n"
+                                  "Exit status: the command's; 125 when cordon failed (no profile is written).\n";
 
 /* A profile name from -o's file name: "build.json" -> "build".  */
 static void
@@ -133,8 +132,7 @@ explain_against (const struct cordon_profile *learned, const struct cordon_profi
                       (unsigned long long)args[r->args[0].index]);
           else
             snprintf (what, sizeof what, "%s", *n);
-          fprintf (stderr, "  %s: %s%s\n", what,
-                   seccomp_action_describe (d.action, d.errno_ret, act, sizeof act),
+          fprintf (stderr, "  %s: %s%s\n", what, seccomp_action_describe (d.action, d.errno_ret, act, sizeof act),
                    d.kind == DECISION_DEFAULT ? " (its default action)" : "");
           refused++;
         }
@@ -196,8 +194,7 @@ learn_finish (const struct run_learn *l, struct cordon_error *err)
     return r;
 
   fprintf (stderr, "cordon: learned %zu syscalls (%llu calls)%s%s\n", l->learned->n_names,
-           (unsigned long long)l->learned->calls, l->output ? "; profile written to " : "",
-           l->output ? l->output : "");
+           (unsigned long long)l->learned->calls, l->output ? "; profile written to " : "", l->output ? l->output : "");
   if (l->learned->names_dropped)
     fprintf (stderr,
              "cordon: warning: %llu calls of syscalls without a name here or past the table of %d were not "

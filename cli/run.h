@@ -11,9 +11,9 @@
 
 struct run_learn
 {
-  const char *from;   /* --from PROFILE: the layers but seccomp (NULL: default's) */
-  const char *output; /* -o FILE (NULL: stdout) */
-  const char *name;   /* --name NAME (NULL: from -o, or "learned") */
+  const char *from;                /* --from PROFILE: the layers but seccomp (NULL: default's) */
+  const char *output;              /* -o FILE (NULL: stdout) */
+  const char *name;                /* --name NAME (NULL: from -o, or "learned") */
   struct seccomp_learned *learned; /* filled while the workload runs */
   char **command;                  /* the command given (points into argv) */
   bool ran;                        /* the workload started (whatever its status) */

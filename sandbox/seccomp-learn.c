@@ -24,9 +24,7 @@ seccomp_learn_compile (int handover_fd, struct cordon_bpf *out, struct cordon_er
   char *bootstrap[] = { "close", "exit", "exit_group", NULL };
   char *sendmsg_name[] = { "sendmsg", NULL };
   char *clone3_name[] = { "clone3", NULL };
-  struct cordon_seccomp_arg on_handover = {
-    .index = 0, .value = (uint64_t)handover_fd, .op = SECCOMP_OP_EQ
-  };
+  struct cordon_seccomp_arg on_handover = { .index = 0, .value = (uint64_t)handover_fd, .op = SECCOMP_OP_EQ };
   struct cordon_seccomp_rule rules[] = {
     { .names = bootstrap, .action = SECCOMP_ACTION_ALLOW },
     { .names = sendmsg_name, .action = SECCOMP_ACTION_ALLOW, .args = &on_handover, .n_args = 1 },

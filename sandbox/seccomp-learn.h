@@ -31,11 +31,11 @@ struct seccomp_learned
 {
   char names[SECCOMP_LEARN_MAX_NAMES][32]; /* in the order first seen */
   size_t n_names;
-  uint64_t names_dropped; /* syscalls beyond the table: the profile would lack them */
-  uint64_t calls;         /* notifications answered */
-  uint64_t clone_ns;      /* namespace flags seen in clone's flags */
-  uint64_t unshare_ns;    /* ... in unshare's */
-  bool unshare_other;     /* unshare of something but namespaces (CLONE_FILES, ...) */
+  uint64_t names_dropped;   /* syscalls beyond the table: the profile would lack them */
+  uint64_t calls;           /* notifications answered */
+  uint64_t clone_ns;        /* namespace flags seen in clone's flags */
+  uint64_t unshare_ns;      /* ... in unshare's */
+  bool unshare_other;       /* unshare of something but namespaces (CLONE_FILES, ...) */
   uint64_t socket_families; /* 1 << AF_* */
   bool socket_any;          /* a family past 63, or socketcall: no family filter */
   uint32_t personalities[SECCOMP_LEARN_MAX_PERSONALITIES];

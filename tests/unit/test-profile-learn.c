@@ -60,8 +60,8 @@ learned_profile (const struct seccomp_learned *l, const struct cordon_profile *f
   cr_assert_eq (profile_to_json (p, &json, &err), 0);
   profile_free (p);
   /* What is judged is what a user would load: the written JSON.  */
-  cr_assert_eq (profile_parse (json, strlen (json), "learned.json", &parsed, &err), 0, "%s\n%s",
-                err.msg ? err.msg : "", json);
+  cr_assert_eq (profile_parse (json, strlen (json), "learned.json", &parsed, &err), 0, "%s\n%s", err.msg ? err.msg : "",
+                json);
   return parsed;
 }
 
@@ -115,12 +115,11 @@ Test (learn, profile_allows_exactly_what_was_seen)
   cr_assert (strstr (p->description, "sh -c 'ls'") != NULL);
   cr_assert_eq (p->seccomp->default_action, SECCOMP_ACTION_ERRNO);
   cr_assert_eq (p->seccomp->default_errno_ret, ENOSYS);
-  for (const char *const *n = (const char *const[]){ "openat", "read", "write", "execve", "close", "exit_group",
-                                                     "rt_sigreturn", NULL };
+  for (const char *const *n
+       = (const char *const[]){ "openat", "read", "write", "execve", "close", "exit_group", "rt_sigreturn", NULL };
        *n; n++)
     cr_assert (runs (p, *n, 0), "%s", *n);
-  for (const char *const *n = (const char *const[]){ "keyctl", "ptrace", "mount", "unlink", "clone3", NULL }; *n;
-       n++)
+  for (const char *const *n = (const char *const[]){ "keyctl", "ptrace", "mount", "unlink", "clone3", NULL }; *n; n++)
     {
       seccomp_decide (p->seccomp, *n, &d);
       cr_assert_eq (d.kind, DECISION_DEFAULT, "%s", *n);

@@ -25,9 +25,10 @@ static const char profile_usage[]
       "  diff A B                  what one allows and the other does not\n"
       "  apparmor [--template T] NAME          an AppArmor profile made from a template\n"
       "  install-apparmor [--template T] NAME|FILE  (root) write and load it (apparmor_parser)\n"
+      "  learn [OPTIONS] -- CMD    run CMD and write the smallest profile it runs under\n"
       "\n"
       "Exit status: 0 fine, 1 lint found errors (or warnings with --strict),\n"
-      "2 usage error, 125 the profile cannot be read.\n";
+      "2 usage error, 125 the profile cannot be read; learn exits with CMD's status.\n";
 
 static int
 profile_list (int argc, char **argv)
@@ -90,6 +91,7 @@ cli_profile (int argc, char **argv)
     { "list", profile_list },           { "show", profile_show },     { "lint", cli_profile_lint },
     { "explain", cli_profile_explain }, { "diff", cli_profile_diff },
     { "apparmor", cli_profile_apparmor }, { "install-apparmor", cli_profile_install_apparmor },
+    { "learn", cli_profile_learn },
   };
 
   if (argc < 2)

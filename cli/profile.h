@@ -8,5 +8,6 @@ int cli_profile_explain (int argc, char **argv);
 int cli_profile_diff (int argc, char **argv);
 int cli_profile_apparmor (int argc, char **argv);
 int cli_profile_install_apparmor (int argc, char **argv);
+int cli_profile_learn (int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "cli/commands.h"
 #include "cli/run-audit.h"
+#include "cli/run.h"
 #include "common/cleanup.h"
 #include "profiles/profile.h"
 #include "profiles/seccomp-baseline.h"
@@ -136,6 +137,8 @@ enum
   OPT_READ_WRITE,
   OPT_KEEP,
   OPT_PROFILE,
+  OPT_FROM,
+  OPT_NAME,
 };
 
 static const struct option run_options[] = {
@@ -189,6 +192,10 @@ static const struct option run_options[] = {
   { "read-write", no_argument, NULL, OPT_READ_WRITE },
   { "keep", no_argument, NULL, OPT_KEEP },
   { "profile", required_argument, NULL, OPT_PROFILE },
+  /* cordon profile learn's own (refused by run).  */
+  { "from", required_argument, NULL, OPT_FROM },
+  { "output", required_argument, NULL, 'o' },
+  { "name", required_argument, NULL, OPT_NAME },
   { NULL, 0, NULL, 0 },
 };
 
@@ -227,6 +234,7 @@ struct run_args
   struct flag *flags;
   size_t n_flags;
   char **command; /* points into argv */
+  struct run_learn *learn; /* cordon profile learn; NULL for run */
 };
 
 static int
@@ -265,6 +273,7 @@ parse_security_opt (struct run_args *a, const char *arg, struct cordon_error *er
 static int
 parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *err)
 {
+  const char *cmd = a->learn ? "profile learn" : "run";
   int c;
 
   a->flags = calloc ((size_t)argc + 1, sizeof *a->flags);
@@ -272,10 +281,22 @@ parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *err)
     return cordon_error_set (err, ENOMEM, "out of memory");
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long (argc, argv, "+v:e:w:u:h:m:itq", run_options, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, a->learn ? "+v:e:w:u:h:m:itqo:" : "+v:e:w:u:h:m:itq", run_options, NULL))
+         != -1)
     {
+      if (a->learn == NULL && (c == OPT_FROM || c == OPT_NAME || c == 'o'))
+        c = '?';
       switch (c)
         {
+        case OPT_FROM:
+          a->learn->from = optarg;
+          break;
+        case OPT_NAME:
+          a->learn->name = optarg;
+          break;
+        case 'o':
+          a->learn->output = optarg;
+          break;
         case OPT_ROOTFS:
           a->rootfs = optarg;
           break;
@@ -352,26 +373,38 @@ parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *err)
             return -EINVAL;
           break;
         case OPT_PROFILE:
+          if (a->learn)
+            return cordon_error_set (err, EINVAL, "profile learn: --profile: the seccomp filter is learned; "
+                                                  "--from PROFILE gives the other layers");
           a->profile = optarg;
           break;
         case OPT_HELP:
           fputs (run_usage, stdout);
           exit (0);
         case '?':
-          return cordon_error_set (err, EINVAL, "run: unknown or incomplete option `%s` (see cordon run --help)",
-                                   argv[optind - 1]);
+          return cordon_error_set (err, EINVAL, "%s: unknown or incomplete option `%s` (see cordon %s --help)", cmd,
+                                   argv[optind - 1], cmd);
         default:
           a->flags[a->n_flags++] = (struct flag){ c, optarg };
           break;
         }
     }
   a->command = argv + optind;
+  if (a->learn)
+    {
+      if (a->bundle)
+        return cordon_error_set (err, EINVAL, "profile learn: give --rootfs DIR or --image REF (not --bundle)");
+      if (a->seccomp_file || a->seccomp_unconfined)
+        return cordon_error_set (err, EINVAL, "profile learn: --security-opt seccomp: the filter is learned");
+      a->profile = a->learn->from;
+      a->learn->command = a->command;
+    }
   if ((a->rootfs != NULL) + (a->bundle != NULL) + (a->image.ref != NULL) != 1)
-    return cordon_error_set (err, EINVAL, "run: give exactly one of --rootfs DIR, --bundle DIR or --image REF");
+    return cordon_error_set (err, EINVAL, "%s: give exactly one of --rootfs DIR, --bundle DIR or --image REF", cmd);
   if ((a->image.read_write || a->image.keep) && a->image.ref == NULL)
     return cordon_error_set (err, EINVAL, "run: --read-write and --keep go with --image");
   if (a->rootfs && a->command[0] == NULL && a->entrypoint == NULL)
-    return cordon_error_set (err, EINVAL, "run: no command given (cordon run --rootfs DIR -- COMMAND)");
+    return cordon_error_set (err, EINVAL, "%s: no command given (cordon %s --rootfs DIR -- COMMAND)", cmd, cmd);
   if (a->seccomp_file && a->seccomp_unconfined)
     return cordon_error_set (err, EINVAL, "--security-opt: seccomp given twice");
   return 0;
@@ -760,11 +793,11 @@ record_image (struct run_audit *audit, const struct run_image *ri, struct sandbo
   result->image.policy = ri->policy_source ? strdup (ri->policy_source) : NULL;
 }
 
-int
-cli_run (int argc, char **argv)
+static int
+run_main (int argc, char **argv, struct run_learn *learn)
 {
   cleanup_error struct cordon_error err = { 0 };
-  struct run_args a = { 0 };
+  struct run_args a = { .learn = learn };
   cleanup_spec struct cordon_spec *spec = NULL;
   struct cordon_seccomp *owned_filter = NULL;
   struct cordon_seccomp *baseline = NULL;
@@ -796,6 +829,12 @@ cli_run (int argc, char **argv)
     }
   if (r >= 0)
     r = build_spec (&a, &profile, &owned_filter, &spec, &err);
+  if (r >= 0 && learn)
+    {
+      /* The run is named for what it was in the result and the audit log:
+       * not a run under its --from profile's filter.  */
+      r = spec_set_string (&spec->cordon.profile, "learn", &err);
+    }
   if (r >= 0 && spec->cordon.seccomp_mode == SECCOMP_MODE_BASELINE)
     r = seccomp_baseline_new (&baseline, &err);
   /* Recorded before anything runs; even a refused run leaves a record.  */
@@ -823,6 +862,7 @@ cli_run (int argc, char **argv)
       opts.stderr_path = a.stderr_path;
       opts.baseline_seccomp = baseline;
       opts.overlay = a.ri ? &a.ri->plan : NULL;
+      opts.learn = learn ? learn->learned : NULL;
       result.profile = spec->cordon.profile;
       r = sandbox_run (spec, &opts, &result, &err);
       ran = r >= 0;
@@ -838,6 +878,8 @@ cli_run (int argc, char **argv)
   else
     report (&a, &result);
   exit_code = result.exit_code;
+  if (learn)
+    learn->ran = ran && result.status != RESULT_SANDBOX_ERROR;
   run_audit_end (&audit, &result, ran, &result);
   if (a.result_path)
     {
@@ -855,4 +897,16 @@ cli_run (int argc, char **argv)
   seccomp_spec_free (owned_filter);
   free (a.flags);
   return exit_code;
+}
+
+int
+cli_run (int argc, char **argv)
+{
+  return run_main (argc, argv, NULL);
+}
+
+int
+cli_run_learning (int argc, char **argv, struct run_learn *learn)
+{
+  return run_main (argc, argv, learn);
 }

@@ -32,6 +32,7 @@
 #include "sandbox/overlay.h"
 #include "sandbox/rootfs.h"
 #include "sandbox/seccomp-cache.h"
+#include "sandbox/seccomp-learn.h"
 #include "sandbox/seccomp-notify.h"
 #include "sandbox/seccomp.h"
 #include "sandbox/sync.h"
@@ -407,7 +408,17 @@ prepare (const struct cordon_spec *spec, const struct sandbox_options *opts, str
       if (filter == NULL)
         return cordon_error_set (err, EINVAL, "no baseline seccomp filter given");
     }
-  if (filter)
+  if (opts->learn)
+    {
+      /* The listener crosses to the monitor on this pair; the filter lets
+       * the workload's sendmsg on exactly its end through.  */
+      if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s->notify_sock) < 0)
+        return cordon_error_set (err, errno, "socketpair");
+      r = seccomp_learn_compile (s->notify_sock[1], &s->notify_bpf, err);
+      if (r < 0)
+        return r;
+    }
+  else if (filter)
     {
       bool hit;
       r = seccomp_filter_compile_cached (filter, NULL, &s->bpf, &hit, err);
@@ -531,7 +542,7 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
       close (s->notify_sock[1]);
       s->notify_sock[1] = -1;
     }
-  result->report_denied = s->notify_bpf.insns != NULL;
+  result->report_denied = s->notify_bpf.insns != NULL && opts->learn == NULL;
 
   r = idmap_write (pid, &idmap, err);
   if (r >= 0 && s->limits.cgroup.mode == CGROUP_V1)
@@ -559,7 +570,8 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
   m.sigfd = s->sigfd;
   m.pty = s->has_pty ? &s->pty : NULL;
   m.notify_sock = s->notify_sock[0];
-  m.plain_bpf = s->notify_bpf.insns ? &s->bpf : NULL;
+  m.plain_bpf = s->notify_bpf.insns && opts->learn == NULL ? &s->bpf : NULL;
+  m.learn = opts->learn;
   return monitor_wait (&m, result, err);
 }
 

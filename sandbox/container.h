@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "sandbox/result.h"
+#include "sandbox/seccomp-learn.h"
 #include "sandbox/spec.h"
 
 struct sandbox_options
@@ -22,6 +23,10 @@ struct sandbox_options
   /* An image root: the overlay replaces spec->root_path, which is then only
    * the directory it is attached over (and where mount points are made).  */
   const struct overlay_plan *overlay;
+  /* cordon profile learn: the workload runs under the learning filter
+   * (sandbox/seccomp-learn.h) instead of the spec's, and what it calls is
+   * recorded here.  NULL: the spec's filter.  */
+  struct seccomp_learned *learn;
 };
 
 /* Runs `spec` to completion.  Returns 0 when the workload ran (whatever its

@@ -173,8 +173,8 @@ sample (struct monitor *m, struct watch *w)
     kill_sandbox (m, w, KILL_CPU);
 }
 
-/* report_denied: the listener arrives once, then each notification is
- * answered at once (the workload waits for it).  */
+/* report_denied and profile learn: the listener arrives once, then each
+ * notification is answered at once (the workload waits for it).  */
 static void
 notify_ready (struct monitor *m, int *listener, bool listener_event, struct sandbox_result *result)
 {
@@ -193,7 +193,8 @@ notify_ready (struct monitor *m, int *listener, bool listener_event, struct sand
       *listener = fd;
       return;
     }
-  if (seccomp_notify_answer (*listener, m->plain_bpf, result) < 0)
+  if ((m->learn ? seccomp_learn_answer (*listener, m->learn) : seccomp_notify_answer (*listener, m->plain_bpf, result))
+      < 0)
     {
       close (*listener);
       *listener = -1;

@@ -13,6 +13,7 @@
 #include "sandbox/output.h"
 #include "sandbox/pty.h"
 #include "sandbox/result.h"
+#include "sandbox/seccomp-learn.h"
 #include "sandbox/seccomp.h"
 
 struct monitor
@@ -27,6 +28,7 @@ struct monitor
   struct timespec started;
   int notify_sock;                    /* report_denied: the listener arrives here; else -1 */
   const struct cordon_bpf *plain_bpf; /* report_denied: the filter whose errno each answer gives */
+  struct seccomp_learned *learn;      /* profile learn: each notification is recorded and let through */
 };
 
 /* Blocks the signals the monitor forwards and returns a signalfd for them;

@@ -186,7 +186,14 @@ workload_main (const struct init_context *ctx, int errfd, int tty)
        * close were checked to be allowed by the filter.  */
       struct sync_msg msg = { .type = SYNC_LISTENER };
       if (r <= 0 || sync_send (ctx->notify_fd, &msg, r) < 0)
-        workload_fail (errfd, 125, "report_denied: hand the seccomp listener to the monitor: %s", strerror (errno));
+        {
+          int e = errno;
+          /* With no listener left, a notifying syscall fails (ENOSYS) rather
+           * than waiting forever for an answer nobody will give.  */
+          if (r > 0)
+            close (r);
+          workload_fail (errfd, 125, "hand the seccomp listener to the monitor: %s", strerror (e));
+        }
       close (r);
       close (ctx->notify_fd);
     }

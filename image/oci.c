@@ -113,6 +113,27 @@ schema_version_2 (yajl_val tree, const char *what, struct cordon_error *err)
   return 0;
 }
 
+/* A document with schemaVersion 2 whose mediaType, when present, is `kind`.  */
+static int
+parse_versioned (const char *text, size_t len, const char *what, bool (*is_type) (const char *), const char *kind,
+                 yajl_val *tree, struct cordon_error *err)
+{
+  cleanup_free char *mt = NULL;
+  int r = parse_document (text, len, what, tree, err);
+
+  if (r < 0)
+    return r;
+  r = schema_version_2 (*tree, what, err);
+  if (r < 0)
+    return r;
+  r = opt_string (*tree, "mediaType", what, &mt, err);
+  if (r < 0)
+    return r;
+  if (mt && !is_type (mt))
+    return cordon_error_set (err, EINVAL, "%s: mediaType `%s` is not %s", what, mt, kind);
+  return 0;
+}
+
 static int
 parse_annotations (yajl_val obj, const char *where, struct oci_descriptor *d, struct cordon_error *err)
 {
@@ -212,21 +233,12 @@ int
 oci_index_parse (const char *text, size_t len, const char *what, struct oci_index *out, struct cordon_error *err)
 {
   cleanup_json yajl_val tree = NULL;
-  cleanup_free char *mt = NULL;
   char path[256];
   int r;
 
-  r = parse_document (text, len, what, &tree, err);
+  r = parse_versioned (text, len, what, oci_media_type_is_index, "an image index", &tree, err);
   if (r < 0)
     return r;
-  r = schema_version_2 (tree, what, err);
-  if (r < 0)
-    return r;
-  r = opt_string (tree, "mediaType", what, &mt, err);
-  if (r < 0)
-    return r;
-  if (mt && !oci_media_type_is_index (mt))
-    return cordon_error_set (err, EINVAL, "%s: mediaType `%s` is not an image index", what, mt);
   json_path (path, sizeof path, "%s: manifests", what);
   return parse_descriptor_array (json_get (tree, "manifests"), path, 4096, &out->manifests, &out->n_manifests, err);
 }
@@ -235,21 +247,12 @@ int
 oci_manifest_parse (const char *text, size_t len, const char *what, struct oci_manifest *out, struct cordon_error *err)
 {
   cleanup_json yajl_val tree = NULL;
-  cleanup_free char *mt = NULL;
   char path[256];
   int r;
 
-  r = parse_document (text, len, what, &tree, err);
+  r = parse_versioned (text, len, what, oci_media_type_is_manifest, "an image manifest", &tree, err);
   if (r < 0)
     return r;
-  r = schema_version_2 (tree, what, err);
-  if (r < 0)
-    return r;
-  r = opt_string (tree, "mediaType", what, &mt, err);
-  if (r < 0)
-    return r;
-  if (mt && !oci_media_type_is_manifest (mt))
-    return cordon_error_set (err, EINVAL, "%s: mediaType `%s` is not an image manifest", what, mt);
   json_path (path, sizeof path, "%s: config", what);
   r = parse_descriptor (json_get (tree, "config"), path, &out->config, err);
   if (r < 0)

@@ -295,6 +295,21 @@ image_store_sweep_tmp (struct image_store *s)
   closedir (d);
 }
 
+/* A new file under tmp/, ours, open for writing; its name in *tmp.  */
+static int
+create_tmp_file (struct image_store *s, char **tmp, struct cordon_error *err)
+{
+  int fd;
+  int r = image_store_tmp_name (s, tmp, err);
+
+  if (r < 0)
+    return r;
+  fd = openat (s->dirfd, *tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return cordon_error_set (err, errno, "create `%s/%s`", s->path, *tmp);
+  return fd;
+}
+
 static char *
 blob_rel (const char *digest)
 {
@@ -393,12 +408,9 @@ image_store_put_blob (struct image_store *s, int fd, const char *digest, int64_t
         memcpy (out, computed, sizeof computed);
       return r;
     }
-  r = image_store_tmp_name (s, &tmp, err);
-  if (r < 0)
-    return r;
-  wfd = openat (s->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  wfd = create_tmp_file (s, &tmp, err);
   if (wfd < 0)
-    return cordon_error_set (err, errno, "create `%s/%s`", s->path, tmp);
+    return wfd;
   r = hash_stream (fd, wfd, digest, size, max, computed, err);
   if (r >= 0)
     r = publish_blob (s, wfd, tmp, computed, err);
@@ -426,12 +438,9 @@ image_store_put_blob_buffer (struct image_store *s, const void *buf, size_t len,
     memcpy (out, digest, sizeof digest);
   if (image_store_has_blob (s, digest))
     return 0;
-  r = image_store_tmp_name (s, &tmp, err);
-  if (r < 0)
-    return r;
-  wfd = openat (s->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  wfd = create_tmp_file (s, &tmp, err);
   if (wfd < 0)
-    return cordon_error_set (err, errno, "create `%s/%s`", s->path, tmp);
+    return wfd;
   if (!fd_write_all (wfd, buf, len))
     r = cordon_error_set (err, errno, "write `%s/%s`", s->path, tmp);
   else
@@ -584,14 +593,11 @@ int
 image_store_write_file (struct image_store *s, const char *rel, const char *text, size_t len, struct cordon_error *err)
 {
   cleanup_free char *tmp = NULL;
-  cleanup_close int fd = -1;
-  int r = image_store_tmp_name (s, &tmp, err);
+  cleanup_close int fd = create_tmp_file (s, &tmp, err);
+  int r = 0;
 
-  if (r < 0)
-    return r;
-  fd = openat (s->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
-    return cordon_error_set (err, errno, "create `%s/%s`", s->path, tmp);
+    return fd;
   if (!fd_write_all (fd, text, len) || fdatasync (fd) < 0)
     r = cordon_error_set (err, errno, "write `%s/%s`", s->path, tmp);
   else if (renameat (s->dirfd, tmp, s->dirfd, rel) < 0)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "sandbox/seccomp-learn.h"
+#include "sandbox/seccomp-notify.h"
 
 #include <errno.h>
 #include <linux/audit.h>
@@ -119,20 +120,12 @@ record (struct seccomp_learned *l, const struct seccomp_notif *req)
 int
 seccomp_learn_answer (int listener, struct seccomp_learned *learned)
 {
-  struct seccomp_notif_sizes sizes;
   cleanup_free struct seccomp_notif *req = NULL;
   cleanup_free struct seccomp_notif_resp *resp = NULL;
+  int r = seccomp_listener_receive (listener, &req, &resp);
 
-  if (syscall (SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
-    return -errno;
-  /* The kernel's structures may be larger than ours.  */
-  req = calloc (1, sizes.seccomp_notif > sizeof *req ? sizes.seccomp_notif : sizeof *req);
-  resp = calloc (1, sizes.seccomp_notif_resp > sizeof *resp ? sizes.seccomp_notif_resp : sizeof *resp);
-  if (req == NULL || resp == NULL)
-    return -ENOMEM;
-  if (ioctl (listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
-    /* ENOENT: the caller died before we read it; not the listener's end.  */
-    return errno == ENOENT || errno == EINTR ? 0 : -errno;
+  if (r <= 0)
+    return r;
   record (learned, req);
   /* CONTINUE: the kernel runs the syscall as if no filter had been asked.
    * The monitor decides nothing from the call's memory (which the workload

@@ -230,12 +230,11 @@ count_denied (struct sandbox_result *result, const struct seccomp_notif *req)
 }
 
 int
-seccomp_notify_answer (int listener, const struct cordon_bpf *plain, struct sandbox_result *result)
+seccomp_listener_receive (int listener, struct seccomp_notif **req_out, struct seccomp_notif_resp **resp_out)
 {
   struct seccomp_notif_sizes sizes;
   cleanup_free struct seccomp_notif *req = NULL;
   cleanup_free struct seccomp_notif_resp *resp = NULL;
-  uint32_t ret;
 
   if (syscall (SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
     return -errno;
@@ -247,6 +246,22 @@ seccomp_notify_answer (int listener, const struct cordon_bpf *plain, struct sand
   if (ioctl (listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
     /* ENOENT: the caller died before we read it; not the listener's end.  */
     return errno == ENOENT || errno == EINTR ? 0 : -errno;
+  resp->id = req->id;
+  *req_out = steal_pointer (&req);
+  *resp_out = steal_pointer (&resp);
+  return 1;
+}
+
+int
+seccomp_notify_answer (int listener, const struct cordon_bpf *plain, struct sandbox_result *result)
+{
+  cleanup_free struct seccomp_notif *req = NULL;
+  cleanup_free struct seccomp_notif_resp *resp = NULL;
+  uint32_t ret;
+  int r = seccomp_listener_receive (listener, &req, &resp);
+
+  if (r <= 0)
+    return r;
   ret = seccomp_bpf_run (plain, &req->data);
   resp->id = req->id;
   resp->val = 0;

@@ -29,6 +29,10 @@ int seccomp_notify_compile (const struct cordon_seccomp *filter, const struct co
 /* Answers one pending notification on `listener` with the plain program's
  * errno and counts it in `result`.  Returns 0, or -errno when the listener
  * is unusable (the caller stops watching it).  */
+/* Reads one notification: 1 with *req and a zeroed *resp (id set) to
+ * free, 0 when there was none to read (the caller died, EINTR), -errno.  */
+int seccomp_listener_receive (int listener, struct seccomp_notif **req, struct seccomp_notif_resp **resp);
+
 int seccomp_notify_answer (int listener, const struct cordon_bpf *plain, struct sandbox_result *result);
 
 #endif

@@ -303,6 +303,33 @@ parse_path_list (const struct source *src, yajl_val v, const char *key, char ***
   return r;
 }
 
+/* "tcp_bind": [80, 443]: ports, each 1..65535.  Present (even empty): TCP
+ * is restricted by Landlock to the listed ports.  */
+static int
+parse_ports (const struct source *src, yajl_val v, const char *key, struct cordon_profile *p, uint16_t **out,
+             size_t *n, struct cordon_error *err)
+{
+  char at[64];
+
+  if (v == NULL)
+    return 0;
+  if (!YAJL_IS_ARRAY (v) || v->u.array.len > 65535)
+    return fail_at (src, key, err, "%s: expected an array of TCP ports", key);
+  p->landlock_tcp = true;
+  *out = calloc (v->u.array.len + 1, sizeof **out);
+  if (*out == NULL)
+    return cordon_error_set (err, ENOMEM, "out of memory");
+  for (size_t i = 0; i < v->u.array.len; i++)
+    {
+      yajl_val e = v->u.array.values[i];
+      json_path (at, sizeof at, "%s[%zu]", key, i);
+      if (!YAJL_IS_INTEGER (e) || YAJL_GET_INTEGER (e) < 1 || YAJL_GET_INTEGER (e) > 65535)
+        return fail_at (src, at, err, "%s: expected a port from 1 to 65535", at);
+      (*out)[(*n)++] = (uint16_t)YAJL_GET_INTEGER (e);
+    }
+  return 0;
+}
+
 static int
 parse_landlock (const struct source *src, yajl_val v, struct cordon_profile *p, struct cordon_error *err)
 {
@@ -314,7 +341,14 @@ parse_landlock (const struct source *src, yajl_val v, struct cordon_profile *p, 
     p->landlock = PROFILE_LANDLOCK_UNCONFINED;
   else if (YAJL_IS_OBJECT (v))
     {
-      if ((r = check_keys (src, v, "landlock", (const char *const[]){ "read", "write", NULL }, err)) < 0)
+      if ((r = check_keys (src, v, "landlock", (const char *const[]){ "read", "write", "tcp_bind", "tcp_connect", NULL },
+                           err))
+          < 0)
+        return r;
+      if ((r = parse_ports (src, json_get (v, "tcp_bind"), "landlock.tcp_bind", p, &p->tcp_bind, &p->n_tcp_bind, err)) < 0
+          || (r = parse_ports (src, json_get (v, "tcp_connect"), "landlock.tcp_connect", p, &p->tcp_connect,
+                               &p->n_tcp_connect, err))
+                 < 0)
         return r;
       p->landlock = PROFILE_LANDLOCK_RULES;
       if (json_get (v, "read")
@@ -326,7 +360,8 @@ parse_landlock (const struct source *src, yajl_val v, struct cordon_profile *p, 
     }
   else
     return fail_at (src, "landlock", err,
-                    "landlock: expected \"mount-plan\", \"unconfined\" or {\"read\": [...], \"write\": [...]}");
+                    "landlock: expected \"mount-plan\", \"unconfined\" or {\"read\": [...], \"write\": [...], "
+                    "\"tcp_bind\": [ports], \"tcp_connect\": [ports]}");
   return 0;
 }
 
@@ -493,6 +528,8 @@ profile_free (struct cordon_profile *p)
   seccomp_spec_free (p->seccomp);
   strv_free (p->landlock_read);
   strv_free (p->landlock_write);
+  free (p->tcp_bind);
+  free (p->tcp_connect);
   free (p->apparmor);
   free (p);
 }

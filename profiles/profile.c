@@ -180,6 +180,22 @@ fail:
   return -ENOMEM;
 }
 
+/* A copy of `n` ports (NULL stays NULL).  */
+static int
+dup_ports (const uint16_t *in, size_t n, uint16_t **out, size_t *n_out)
+{
+  *out = NULL;
+  *n_out = 0;
+  if (in == NULL)
+    return 0;
+  *out = calloc (n + 1, sizeof **out);
+  if (*out == NULL)
+    return -1;
+  memcpy (*out, in, n * sizeof *in);
+  *n_out = n;
+  return 0;
+}
+
 static int
 dup_strv (char **in, char ***out)
 {
@@ -229,6 +245,9 @@ profile_overlay (const struct cordon_profile *parent, const struct cordon_profil
   p->landlock = ll->landlock == PROFILE_LANDLOCK_UNSET ? PROFILE_LANDLOCK_MOUNT_PLAN : ll->landlock;
   r |= dup_strv (ll->landlock_read, &p->landlock_read);
   r |= dup_strv (ll->landlock_write, &p->landlock_write);
+  p->landlock_tcp = ll->landlock_tcp;
+  r |= dup_ports (ll->tcp_bind, ll->n_tcp_bind, &p->tcp_bind, &p->n_tcp_bind);
+  r |= dup_ports (ll->tcp_connect, ll->n_tcp_connect, &p->tcp_connect, &p->n_tcp_connect);
   r |= dup_str (child->apparmor ? child->apparmor : parent ? parent->apparmor : NULL, &p->apparmor);
   p->has_required = true;
   p->required = child->has_required ? child->required : parent ? parent->required : 0;
@@ -315,6 +334,17 @@ profile_apply (const struct cordon_profile *p, struct cordon_spec *spec, struct 
       || dup_str (p->apparmor, &proc->apparmor_profile) < 0 || dup_str (p->name, &spec->cordon.profile) < 0)
     return cordon_error_set (err, ENOMEM, "profile `%s`", p->name);
   spec->cordon.report_denied = p->report_denied;
+  free (spec->cordon.landlock_tcp_bind);
+  free (spec->cordon.landlock_tcp_connect);
+  spec->cordon.landlock_tcp_bind = spec->cordon.landlock_tcp_connect = NULL;
+  spec->cordon.n_landlock_tcp_bind = spec->cordon.n_landlock_tcp_connect = 0;
+  spec->cordon.landlock_tcp = p->landlock == PROFILE_LANDLOCK_RULES && p->landlock_tcp;
+  if (spec->cordon.landlock_tcp
+      && (dup_ports (p->tcp_bind, p->n_tcp_bind, &spec->cordon.landlock_tcp_bind, &spec->cordon.n_landlock_tcp_bind) < 0
+          || dup_ports (p->tcp_connect, p->n_tcp_connect, &spec->cordon.landlock_tcp_connect,
+                        &spec->cordon.n_landlock_tcp_connect)
+                 < 0))
+    return cordon_error_set (err, ENOMEM, "profile `%s`", p->name);
   return 0;
 }
 
@@ -331,6 +361,16 @@ gen_strv (yajl_gen g, const char *key, char **v)
   yajl_gen_array_open (g);
   for (; v && *v; v++)
     gen_str (g, *v);
+  yajl_gen_array_close (g);
+}
+
+static void
+gen_ports (yajl_gen g, const char *key, const uint16_t *ports, size_t n)
+{
+  gen_str (g, key);
+  yajl_gen_array_open (g);
+  for (size_t i = 0; i < n; i++)
+    yajl_gen_integer (g, ports[i]);
   yajl_gen_array_close (g);
 }
 
@@ -374,6 +414,11 @@ profile_to_json (const struct cordon_profile *p, char **out, struct cordon_error
         gen_strv (g, "read", p->landlock_read);
       if (p->landlock_write)
         gen_strv (g, "write", p->landlock_write);
+      if (p->landlock_tcp)
+        {
+          gen_ports (g, "tcp_bind", p->tcp_bind, p->n_tcp_bind);
+          gen_ports (g, "tcp_connect", p->tcp_connect, p->n_tcp_connect);
+        }
       yajl_gen_map_close (g);
     }
   else

@@ -49,6 +49,9 @@ struct cordon_profile
   enum profile_landlock landlock;
   char **landlock_read;  /* RULES: readable trees (NULL: the whole root) */
   char **landlock_write; /* RULES: writable trees (NULL: the plan's writable mounts) */
+  bool landlock_tcp;     /* RULES: tcp_bind/tcp_connect given: TCP restricted to them */
+  uint16_t *tcp_bind, *tcp_connect;
+  size_t n_tcp_bind, n_tcp_connect;
   char *apparmor;        /* template name or file; NULL: none asked */
   bool has_required;
   unsigned required; /* 1u << enum profile_layer */

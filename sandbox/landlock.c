@@ -23,6 +23,16 @@
 #define LL_READ (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
 #define LL_FILE_ONLY (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE | LL_TRUNCATE | LL_IOCTL_DEV)
 
+/* Network rules (ABI 4), spelled out for older headers.  */
+#define LL_NET_BIND_TCP (1ull << 0)
+#define LL_NET_CONNECT_TCP (1ull << 1)
+#define LL_RULE_NET_PORT 2
+struct ll_net_port_attr
+{
+  uint64_t allowed_access;
+  uint64_t port;
+} __attribute__ ((packed));
+
 /* The attribute as the newest kernels read it; older ones get a prefix.  */
 struct ruleset_attr
 {
@@ -64,6 +74,16 @@ add_rule (int ruleset, int fd, uint64_t access, struct cordon_error *err, const 
 }
 
 static int
+add_port_rule (int ruleset, uint16_t port, uint64_t access, struct cordon_error *err)
+{
+  struct ll_net_port_attr attr = { .allowed_access = access, .port = port };
+
+  if (syscall (SYS_landlock_add_rule, ruleset, LL_RULE_NET_PORT, &attr, 0) < 0)
+    return cordon_error_set (err, errno, "landlock: rule for TCP port %u", (unsigned)port);
+  return 0;
+}
+
+static int
 add_path_rule (int ruleset, int rootfd, const char *path, uint64_t access, struct cordon_error *err)
 {
   cleanup_close int fd = safe_openat_in_root (rootfd, path, O_PATH, 0);
@@ -98,6 +118,14 @@ landlock_apply (const struct cordon_spec *spec, int abi, struct cordon_error *er
 
   if (abi >= 6)
     attr.scoped = LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL;
+  /* TCP ports, when the profile lists them (ABI 4); the attribute is then
+   * at least its first two fields.  */
+  if (abi >= 4 && spec->cordon.landlock_tcp)
+    {
+      attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+      if (attr_size < 2 * sizeof (uint64_t))
+        attr_size = 2 * sizeof (uint64_t);
+    }
   ruleset = (int) syscall (SYS_landlock_create_ruleset, &attr, attr_size, 0);
   if (ruleset < 0)
     return cordon_error_set (err, errno, "landlock: create ruleset");
@@ -137,6 +165,10 @@ landlock_apply (const struct cordon_spec *spec, int abi, struct cordon_error *er
       if (fstat (fd, &st) == 0 && (S_ISREG (st.st_mode) || S_ISCHR (st.st_mode)))
         syscall (SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &fa, 0);
     }
+  for (size_t i = 0; r >= 0 && attr.handled_access_net && i < spec->cordon.n_landlock_tcp_bind; i++)
+    r = add_port_rule (ruleset, spec->cordon.landlock_tcp_bind[i], LL_NET_BIND_TCP, err);
+  for (size_t i = 0; r >= 0 && attr.handled_access_net && i < spec->cordon.n_landlock_tcp_connect; i++)
+    r = add_port_rule (ruleset, spec->cordon.landlock_tcp_connect[i], LL_NET_CONNECT_TCP, err);
   if (r < 0)
     return r;
   if (syscall (SYS_landlock_restrict_self, ruleset, 0) < 0)

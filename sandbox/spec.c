@@ -203,6 +203,8 @@ spec_free (struct cordon_spec *spec)
   strv_free (spec->process.env);
   free (spec->process.cwd);
   free (spec->process.rlimits);
+  free (spec->cordon.landlock_tcp_bind);
+  free (spec->cordon.landlock_tcp_connect);
   free (spec->process.apparmor_profile);
   for (size_t i = 0; i < spec->n_mounts; i++)
     {

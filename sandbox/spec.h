@@ -148,6 +148,11 @@ struct cordon_extension
    * writable mounts).  */
   char **landlock_read;
   char **landlock_write;
+  /* TCP ports a profile allows to bind and connect to (Landlock ABI 4);
+   * with landlock_tcp unset, TCP is not restricted by Landlock.  */
+  bool landlock_tcp;
+  uint16_t *landlock_tcp_bind, *landlock_tcp_connect;
+  size_t n_landlock_tcp_bind, n_landlock_tcp_connect;
   /* A profile's report_denied: refused syscalls go to the monitor (seccomp
    * user notification), which answers with the same errno and counts them.  */
   bool report_denied;

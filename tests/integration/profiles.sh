@@ -167,4 +167,22 @@ expect_eq "Docker default.json as a profile's seccomp file: keyctl refused" 1 $?
 crun_ --profile "$DOCKER_JSON" -- /bin/cordon-probe socket-inet >/dev/null 2>&1
 expect_eq "Docker default.json as a profile by itself: sockets work" 0 $?
 
+# --- Landlock TCP rules (ABI 4): bind and connect only to the ports listed.
+cat >"$TMP/tcp.json" <<'J'
+{"name": "tcp-test", "inherits": "default", "landlock": {"tcp_bind": [8080, 8081], "tcp_connect": [8080]}}
+J
+tcp_script='nc -l -p 8080 -e /bin/true & nc -l -p 8081 -e /bin/true & nc -l -p 8082 -e /bin/true 2>&1 & sleep 0.3
+echo | nc 127.0.0.1 8080 && echo connect-8080-ok; echo | nc 127.0.0.1 8081 2>&1 || echo connect-8081-denied'
+abi=$("$CORDON" check --json 2>/dev/null | sed -n 's/.*"landlock_abi": *\([0-9]*\).*/\1/p' | head -1)
+if [ "${abi:-0}" -ge 4 ]; then
+  out=$(crun_ --profile "$TMP/tcp.json" -- /bin/sh -c "$tcp_script" 2>&1)
+  expect_match "landlock tcp_bind: an unlisted port cannot be bound" "bind: Permission denied" "$out"
+  expect_match "landlock tcp_connect: a listed port can be reached" "connect-8080-ok" "$out"
+  expect_match "landlock tcp_connect: an unlisted port cannot" "connect-8081-denied" "$out"
+  out=$(crun_ --profile "$TMP/tcp.json" --security-opt landlock=unconfined -- /bin/sh -c "$tcp_script" 2>&1)
+  expect_match "without Landlock the same connection works" "connect-8080-ok" "$out"
+  if echo "$out" | grep -q "connect-8081-denied"; then not_ok "without Landlock 8081 is reachable"; else ok "without Landlock 8081 is reachable"; fi
+else
+  skip "Landlock ABI ${abi:-0} has no TCP rules (needs 4)"
+fi
 finish

@@ -5,7 +5,9 @@
 #define CORDON_SANDBOX_CONTAINER_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
+#include "sandbox/log.h"
 #include "sandbox/result.h"
 #include "sandbox/spec.h"
 
@@ -22,6 +24,12 @@ struct sandbox_options
   /* An image root: the overlay replaces spec->root_path, which is then only
    * the directory it is attached over (and where mount points are made).  */
   const struct overlay_plan *overlay;
+  /* Detached: stdout and stderr go to this log (stdin is /dev/null).  */
+  struct log_writer *log;
+  /* Called once the workload was executed, with init's pid and pidfd
+   * (a detached run then lets its CLI return).  */
+  void (*on_started) (void *data, pid_t init_pid, int pidfd);
+  void *on_started_data;
 };
 
 /* Runs `spec` to completion.  Returns 0 when the workload ran (whatever its

@@ -27,6 +27,8 @@ struct monitor
   struct timespec started;
   int notify_sock;                    /* report_denied: the listener arrives here; else -1 */
   const struct cordon_bpf *plain_bpf; /* report_denied: the filter whose errno each answer gives */
+  void (*on_started) (void *data, pid_t init_pid, int pidfd); /* NULL: none */
+  void *on_started_data;
 };
 
 /* Blocks the signals the monitor forwards and returns a signalfd for them;

@@ -16,6 +16,7 @@
 
 #include "cli/commands.h"
 #include "cli/run-audit.h"
+#include "cli/run-detach.h"
 #include "common/cleanup.h"
 #include "profiles/profile.h"
 #include "profiles/seccomp-baseline.h"
@@ -58,6 +59,13 @@ static const char run_usage[]
       "  -h, --hostname NAME         the sandbox's host name (default: cordon)\n"
       "  -i, --interactive           keep stdin (otherwise /dev/null)\n"
       "  -t, --tty                   give the workload a new terminal\n"
+      "Lifecycle (see cordon-lifecycle(1)):\n"
+      "  -d, --detach                run in the background: print the sandbox's id and\n"
+      "                              return; the output goes to its log (cordon logs)\n"
+      "      --name NAME             a unique name for the detached sandbox\n"
+      "      --rm                    remove the detached sandbox when it exits\n"
+      "      --root DIR              the state directory (default: $XDG_RUNTIME_DIR/cordon,\n"
+      "                              /run/cordon as root)\n"
       "Confinement:\n"
       "      --profile NAME|FILE     a security profile (default: default; see cordon profile list)\n"
       "      --network none|host     none (default): loopback only\n"
@@ -135,6 +143,9 @@ enum
   OPT_READ_WRITE,
   OPT_KEEP,
   OPT_PROFILE,
+  OPT_NAME,
+  OPT_RM,
+  OPT_ROOT,
 };
 
 static const struct option run_options[] = {
@@ -188,6 +199,10 @@ static const struct option run_options[] = {
   { "read-write", no_argument, NULL, OPT_READ_WRITE },
   { "keep", no_argument, NULL, OPT_KEEP },
   { "profile", required_argument, NULL, OPT_PROFILE },
+  { "detach", no_argument, NULL, 'd' },
+  { "name", required_argument, NULL, OPT_NAME },
+  { "rm", no_argument, NULL, OPT_RM },
+  { "root", required_argument, NULL, OPT_ROOT },
   { NULL, 0, NULL, 0 },
 };
 
@@ -223,6 +238,10 @@ struct run_args
   bool quiet;
   bool interactive;
   bool tty;
+  bool detach;
+  bool auto_remove;
+  const char *name;
+  const char *root;
   struct flag *flags;
   size_t n_flags;
   char **command; /* points into argv */
@@ -271,7 +290,7 @@ parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *err)
     return cordon_error_set (err, ENOMEM, "out of memory");
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long (argc, argv, "+v:e:w:u:h:m:itq", run_options, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, "+v:e:w:u:h:m:itqd", run_options, NULL)) != -1)
     {
       switch (c)
         {
@@ -313,6 +332,18 @@ parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *err)
           break;
         case 't':
           a->tty = true;
+          break;
+        case 'd':
+          a->detach = true;
+          break;
+        case OPT_NAME:
+          a->name = optarg;
+          break;
+        case OPT_RM:
+          a->auto_remove = true;
+          break;
+        case OPT_ROOT:
+          a->root = optarg;
           break;
         case OPT_READ_ONLY:
           break;
@@ -371,6 +402,12 @@ parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *err)
     return cordon_error_set (err, EINVAL, "run: --read-write and --keep go with --image");
   if (a->rootfs && a->command[0] == NULL && a->entrypoint == NULL)
     return cordon_error_set (err, EINVAL, "run: no command given (cordon run --rootfs DIR -- COMMAND)");
+  if (a->detach && (a->tty || a->interactive))
+    return cordon_error_set (err, EINVAL, "run: -d does not take -t or -i yet (use cordon exec for a shell)");
+  if (a->detach && (a->stdout_path || a->stderr_path || a->stdin_path))
+    return cordon_error_set (err, EINVAL, "run: with -d the output goes to the sandbox's log (cordon logs)");
+  if (a->name && !a->detach)
+    return cordon_error_set (err, EINVAL, "run: --name names a detached sandbox (-d)");
   if (a->seccomp_file && a->seccomp_unconfined)
     return cordon_error_set (err, EINVAL, "--security-opt: seccomp given twice");
   return 0;
@@ -774,6 +811,8 @@ cli_run (int argc, char **argv)
   struct sandbox_options opts = { 0 };
   struct run_audit audit = { 0 };
   struct run_image image = { .record_lock = -1, .passwd_root = -1 };
+  struct run_detach detach = { .root = { .dfd = -1 } };
+  bool detached = false;
   bool ran = false;
   int exit_code;
   int r;
@@ -799,6 +838,19 @@ cli_run (int argc, char **argv)
     r = build_spec (&a, &profile, &owned_filter, &spec, &err);
   if (r >= 0 && spec->cordon.seccomp_mode == SECCOMP_MODE_BASELINE)
     r = seccomp_baseline_new (&baseline, &err);
+  if (r >= 0 && a.detach)
+    {
+      cleanup_free char *audit_path = a.audit_log ? strdup (a.audit_log) : audit_default_path ();
+      detach.name = a.name;
+      detach.auto_remove = a.auto_remove;
+      detach.root_override = a.root;
+      r = run_detach_prepare (&detach, spec, a.image.ref, a.bundle, audit_path, &err);
+      if (r >= 0)
+        {
+          detached = true;
+          memcpy (audit.id, detach.st.id, sizeof audit.id);
+        }
+    }
   /* Recorded before anything runs; even a refused run leaves a record.  */
   {
     cleanup_error struct cordon_error aerr = { 0 };
@@ -806,6 +858,8 @@ cli_run (int argc, char **argv)
         < 0)
       {
         fprintf (stderr, "cordon: %s\n", aerr.msg);
+        if (detached)
+          run_detach_abort (&detach);
         free (a.flags);
         seccomp_spec_free (baseline);
         seccomp_spec_free (owned_filter);
@@ -815,6 +869,37 @@ cli_run (int argc, char **argv)
   }
   if (a.ri)
     record_image (&audit, a.ri, &result);
+  if (detached)
+    {
+      int cli_exit = -1;
+      r = run_detach_fork (&detach, &cli_exit, &err);
+      if (r == 0 || cli_exit >= 0)
+        {
+          /* The CLI's side: the monitor owns the run and its records.  */
+          if (r == 0)
+            printf ("%s\n", detach.st.id);
+          else
+            fprintf (stderr, "cordon: %s\n", err.msg);
+          audit_log_close (audit.log);
+          state_release (&detach.st);
+          state_root_close (&detach.root);
+          result_release (&result);
+          run_image_close (&image);
+          seccomp_spec_free (baseline);
+          seccomp_spec_free (owned_filter);
+          free (a.flags);
+          return r == 0 ? 0 : cli_exit;
+        }
+      if (r < 0)
+        run_detach_abort (&detach);
+      else
+        {
+          opts.log = &detach.log;
+          opts.on_started = run_detach_started;
+          opts.on_started_data = &detach;
+        }
+      detached = r > 0;
+    }
   if (r >= 0)
     {
       opts.base_dir = a.bundle;
@@ -850,6 +935,8 @@ cli_run (int argc, char **argv)
             exit_code = EXIT_CORDON_FAILED;
         }
     }
+  if (detached)
+    run_detach_finish (&detach, &result);
   result_release (&result);
   run_image_close (&image);
   seccomp_spec_free (baseline);

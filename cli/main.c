@@ -15,6 +15,14 @@ struct command
 
 static const struct command commands[] = {
   { "run", cli_run, "run a command in a new sandbox" },
+  { "exec", cli_exec, "run a command in a running detached sandbox" },
+  { "ps", cli_ps, "list detached sandboxes" },
+  { "inspect", cli_inspect, "print a sandbox's state as JSON" },
+  { "logs", cli_logs, "print a detached sandbox's output" },
+  { "stop", cli_stop, "stop a sandbox (SIGTERM, then SIGKILL)" },
+  { "kill", cli_kill, "send a signal to a sandbox's workload" },
+  { "wait", cli_wait, "wait until a sandbox ends; print its exit code" },
+  { "rm", cli_rm, "remove sandboxes" },
   { "spec", cli_spec, "print a default OCI config.json" },
   { "check", cli_check, "report which confinement layers hold on this host" },
   { "audit", cli_audit, "verify and read the audit log" },

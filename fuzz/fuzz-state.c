@@ -26,11 +26,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       cordon_error_release (&err);
       return 0;
     }
-  if (state_to_json (&st, &json, &len, &err) < 0)
+  if (state_to_json (&st, true, &json, &len, &err) < 0)
     abort ();
   if (state_parse (json, len, &again, &err) < 0)
     abort (); /* what we write, we must read */
-  if (state_to_json (&again, &json2, &len2, &err) < 0 || len != len2 || memcmp (json, json2, len) != 0)
+  if (state_to_json (&again, true, &json2, &len2, &err) < 0 || len != len2 || memcmp (json, json2, len) != 0)
     abort ();
   free (json);
   free (json2);

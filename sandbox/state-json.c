@@ -35,9 +35,9 @@ state_status_name (enum state_status status)
 }
 
 int
-state_to_json (const struct sandbox_state *st, char **out, size_t *len, struct cordon_error *err)
+state_to_json (const struct sandbox_state *st, bool pretty, char **out, size_t *len, struct cordon_error *err)
 {
-  cleanup_jgen yajl_gen g = jg_new (true);
+  cleanup_jgen yajl_gen g = jg_new (pretty);
 
   if (g == NULL)
     return cordon_error_set (err, ENOMEM, "state.json");

@@ -224,7 +224,7 @@ state_save (const struct state_root *root, const struct sandbox_state *st, struc
   size_t len;
   int r;
 
-  r = state_to_json (st, &json, &len, err);
+  r = state_to_json (st, true, &json, &len, err);
   if (r < 0)
     return r;
   snprintf (tmp, sizeof tmp, "%s/.state.json.%d", st->id, (int)getpid ());
@@ -417,7 +417,7 @@ state_proc_start_time (pid_t pid)
   if (p == NULL)
     return 0;
   p++;
-  for (int field = 2; field < 22 && p; field++)
+  for (int field = 3; field < 22 && p; field++)
     p = strchr (p + 1, ' ');
   if (p == NULL || sscanf (p, " %llu", &start) != 1)
     return 0;

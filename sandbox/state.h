@@ -118,7 +118,7 @@ uint64_t state_proc_start_time (pid_t pid);
 
 /* JSON of `st` (pretty) and back.  The parser takes hostile input: bounded,
  * typed, and every refusal names the field.  */
-int state_to_json (const struct sandbox_state *st, char **out, size_t *len, struct cordon_error *err);
+int state_to_json (const struct sandbox_state *st, bool pretty, char **out, size_t *len, struct cordon_error *err);
 int state_parse (const char *text, size_t len, struct sandbox_state *st, struct cordon_error *err);
 
 const char *state_status_name (enum state_status status);

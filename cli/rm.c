@@ -31,7 +31,7 @@ rm_one (const char *root_dir, const char *ref, bool force, struct cordon_error *
   if (lifecycle_is_running (&st))
     {
       if (!force)
-        r = cordon_error_set (err, EBUSY,
+        r = cordon_error_set (err, 0,
                               "You cannot remove a running sandbox %s. Stop the sandbox before attempting removal or "
                               "force remove",
                               st.id);

@@ -207,11 +207,26 @@ load_raw (const struct state_root *root, const char *id, struct sandbox_state *s
 int
 state_load (const struct state_root *root, const char *id, struct sandbox_state *st, struct cordon_error *err)
 {
+  cleanup_close int lock = -1;
   int r = load_raw (root, id, st, err);
 
+  if (r < 0 || !state_reconcile (st))
+    return r;
+  /* The monitor may have written its end just before it exited: decide
+   * again under the lock it writes with, from what is on disk, and record
+   * the verdict once (the first reader's time is the best we know).  */
+  state_release (st);
+  lock = state_lock (root, id, err);
+  if (lock < 0)
+    return lock;
+  r = load_raw (root, id, st, err);
   if (r < 0)
     return r;
-  state_reconcile (st);
+  if (state_reconcile (st))
+    {
+      cleanup_error struct cordon_error ignored = { 0 };
+      state_save (root, st, &ignored);
+    }
   return 0;
 }
 
@@ -417,6 +432,10 @@ state_proc_start_time (pid_t pid)
   if (p == NULL)
     return 0;
   p++;
+  /* A zombie is gone for our purposes: nothing may have reaped it yet (a
+   * container's pid 1 that does not wait), but it runs nothing.  */
+  if (p[0] == ' ' && (p[1] == 'Z' || p[1] == 'X'))
+    return 0;
   for (int field = 3; field < 22 && p; field++)
     p = strchr (p + 1, ' ');
   if (p == NULL || sscanf (p, " %llu", &start) != 1)

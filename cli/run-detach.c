@@ -222,9 +222,6 @@ run_detach_finish (struct run_detach *d, const struct sandbox_result *result)
 {
   cleanup_error struct cordon_error err = { 0 };
 
-  if (!d->started)
-    send_report (d, result->exit_code ? result->exit_code : 125,
-                 result->error ? result->error : "the sandbox did not start");
   log_writer_close (&d->log);
   if (d->st.auto_remove)
     {
@@ -245,6 +242,11 @@ run_detach_finish (struct run_detach *d, const struct sandbox_result *result)
         }
       save_state (d);
     }
+  /* After the state: the CLI that returns on this report, and whoever it
+   * runs next, finds the sandbox as it ended.  */
+  if (!d->started)
+    send_report (d, result->exit_code ? result->exit_code : 125,
+                 result->error ? result->error : "the sandbox did not start");
   state_release (&d->st);
   state_root_close (&d->root);
 }

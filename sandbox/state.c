@@ -367,7 +367,7 @@ state_lookup (const struct state_root *root, const char *ref, char id[STATE_ID_H
   int r;
 
   if (reflen == 0)
-    return cordon_error_set (err, ENOENT, "No such sandbox: %s", ref);
+    return cordon_error_set (err, 0, "No such sandbox: %s", ref);
   r = state_list (root, &ids, err);
   if (r < 0)
     return r;
@@ -398,8 +398,8 @@ state_lookup (const struct state_root *root, const char *ref, char id[STATE_ID_H
   if (n_prefix == 1)
     return 0;
   if (n_prefix > 1)
-    return cordon_error_set (err, EEXIST, "multiple IDs found with provided prefix: %s", ref);
-  return cordon_error_set (err, ENOENT, "No such sandbox: %s", ref);
+    return cordon_error_set (err, 0, "multiple IDs found with provided prefix: %s", ref);
+  return cordon_error_set (err, 0, "No such sandbox: %s", ref);
 }
 
 char *

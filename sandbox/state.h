@@ -97,8 +97,8 @@ int state_remove (const struct state_root *root, const char *id, struct cordon_e
 int state_list (const struct state_root *root, char ***ids, struct cordon_error *err);
 
 /* Docker's lookup: an exact id, then an exact name, then a unique id prefix.
- * Errors: "No such sandbox: REF" (-ENOENT), "multiple IDs found with
- * provided prefix: REF" (-EEXIST).  */
+ * Errors, in Docker's words: "No such sandbox: REF", "multiple IDs found
+ * with provided prefix: REF".  */
 int state_lookup (const struct state_root *root, const char *ref, char id[STATE_ID_HEX + 1],
                   struct cordon_error *err);
 

@@ -59,8 +59,8 @@ static const char exec_usage[] = "Usage: cordon exec [OPTIONS] ID|NAME [--] COMM
                                  "Exit status: the command's; 125 when cordon failed, 126 when COMMAND\n"
                                  "cannot be executed, 127 when it is not found.\n";
 
-static const int ns_flags[] = { CLONE_NEWUSER, CLONE_NEWNS,     CLONE_NEWPID,  CLONE_NEWNET,
-                                CLONE_NEWIPC,  CLONE_NEWCGROUP, CLONE_NEWUTS,  CLONE_NEWTIME };
+static const int ns_flags[] = { CLONE_NEWUSER, CLONE_NEWNS,     CLONE_NEWPID, CLONE_NEWNET,
+                                CLONE_NEWIPC,  CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWTIME };
 
 struct exec_args
 {
@@ -93,10 +93,10 @@ static int
 parse_args (int argc, char **argv, struct exec_args *a, struct cordon_error *err)
 {
   static const struct option options[] = {
-    { "interactive", no_argument, NULL, 'i' }, { "tty", no_argument, NULL, 't' },
-    { "user", required_argument, NULL, 'u' },  { "env", required_argument, NULL, 'e' },
+    { "interactive", no_argument, NULL, 'i' },   { "tty", no_argument, NULL, 't' },
+    { "user", required_argument, NULL, 'u' },    { "env", required_argument, NULL, 'e' },
     { "workdir", required_argument, NULL, 'w' }, { "root", required_argument, NULL, 'R' },
-    { "help", no_argument, NULL, 'H' },        { NULL, 0, NULL, 0 },
+    { "help", no_argument, NULL, 'H' },          { NULL, 0, NULL, 0 },
   };
   int c;
 

@@ -179,9 +179,9 @@ int
 cli_logs (int argc, char **argv)
 {
   static const struct option options[] = {
-    { "follow", no_argument, NULL, 'f' },   { "tail", required_argument, NULL, 'n' },
+    { "follow", no_argument, NULL, 'f' },     { "tail", required_argument, NULL, 'n' },
     { "timestamps", no_argument, NULL, 't' }, { "root", required_argument, NULL, 'R' },
-    { "help", no_argument, NULL, 'H' },     { NULL, 0, NULL, 0 },
+    { "help", no_argument, NULL, 'H' },       { NULL, 0, NULL, 0 },
   };
   cleanup_error struct cordon_error err = { 0 };
   struct printer p = { .line_start = { true, true } };

@@ -87,9 +87,12 @@ int
 cli_ps (int argc, char **argv)
 {
   static const struct option options[] = {
-    { "all", no_argument, NULL, 'a' },         { "quiet", no_argument, NULL, 'q' },
-    { "no-trunc", no_argument, NULL, 'T' },    { "format", required_argument, NULL, 'f' },
-    { "root", required_argument, NULL, 'R' },  { "help", no_argument, NULL, 'H' },
+    { "all", no_argument, NULL, 'a' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "no-trunc", no_argument, NULL, 'T' },
+    { "format", required_argument, NULL, 'f' },
+    { "root", required_argument, NULL, 'R' },
+    { "help", no_argument, NULL, 'H' },
     { NULL, 0, NULL, 0 },
   };
   cleanup_error struct cordon_error err = { 0 };

@@ -44,8 +44,7 @@ run_detach_prepare (struct run_detach *d, const struct cordon_spec *spec, const 
   d->st.auto_remove = d->auto_remove;
   if ((d->name && (d->st.name = strdup (d->name)) == NULL)
       || (spec->process.args && (d->st.command = strv_copy (spec->process.args)) == NULL)
-      || (image && (d->st.image = strdup (image)) == NULL)
-      || (bundle && (d->st.bundle = strdup (bundle)) == NULL)
+      || (image && (d->st.image = strdup (image)) == NULL) || (bundle && (d->st.bundle = strdup (bundle)) == NULL)
       || (!image && spec->root_path && (d->st.rootfs = strdup (spec->root_path)) == NULL)
       || (audit_log && (d->st.audit_log = strdup (audit_log)) == NULL)
       || (d->st.log_path = state_path (&d->root, d->st.id, "log")) == NULL

@@ -345,8 +345,8 @@ state_remove (const struct state_root *root, const char *id, struct cordon_error
     return cordon_error_set (err, errno, "sandbox %.12s", id);
   dfd = -1;
   while ((de = readdir (d)) != NULL)
-    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0
-        && unlinkat (dirfd (d), de->d_name, 0) < 0 && errno != ENOENT)
+    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0 && unlinkat (dirfd (d), de->d_name, 0) < 0
+        && errno != ENOENT)
       {
         int e = errno;
         closedir (d);

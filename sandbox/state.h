@@ -35,9 +35,9 @@ enum state_status
 struct sandbox_state
 {
   char id[STATE_ID_HEX + 1];
-  char *name;   /* NULL: none given */
+  char *name; /* NULL: none given */
   enum state_status status;
-  char *reason; /* why stopped (or how the start failed); NULL */
+  char *reason;                       /* why stopped (or how the start failed); NULL */
   int64_t created, started, finished; /* Unix seconds; 0: not yet */
   pid_t monitor_pid;
   uint64_t monitor_start; /* /proc/PID/stat starttime: tells a reused pid */
@@ -50,7 +50,7 @@ struct sandbox_state
   char *bundle; /* --bundle DIR, or NULL */
   char *log_path;
   char *result_path;
-  char *audit_log; /* where its audit records go (lifecycle commands append there) */
+  char *audit_log;  /* where its audit records go (lifecycle commands append there) */
   bool auto_remove; /* --rm: the monitor removes the directory at the end */
 };
 
@@ -99,8 +99,7 @@ int state_list (const struct state_root *root, char ***ids, struct cordon_error 
 /* Docker's lookup: an exact id, then an exact name, then a unique id prefix.
  * Errors, in Docker's words: "No such sandbox: REF", "multiple IDs found
  * with provided prefix: REF".  */
-int state_lookup (const struct state_root *root, const char *ref, char id[STATE_ID_HEX + 1],
-                  struct cordon_error *err);
+int state_lookup (const struct state_root *root, const char *ref, char id[STATE_ID_HEX + 1], struct cordon_error *err);
 
 /* Path of FILE in the directory of `id` (heap).  */
 char *state_path (const struct state_root *root, const char *id, const char *file);

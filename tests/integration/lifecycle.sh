@@ -47,6 +47,13 @@ expect_eq "exec: the command's exit code" 3 $?
 c exec web -- /nonexistent 2>/dev/null
 expect_eq "exec: 127 for a missing command" 127 $?
 expect_eq "exec -i: stdin reaches the command" piped "$(echo piped | c exec -i web -- cat)"
+if command -v script >/dev/null; then
+  out=$(timeout 20 script -eqc "$CORDON --root $STATE exec -it web sh -c 'tty; exit 4'" /dev/null </dev/null)
+  expect_eq "exec -t: a terminal inside, the command's code" "4" "$?"
+  expect_match "exec -t: the sandbox's devpts" '^/dev/pts/[0-9]+' "$out"
+else
+  skip "exec -t: no script(1)"
+fi
 if is_root; then
   expect_eq "exec -u: a user of the sandbox" "1000 1000" "$(c exec -u student web -- sh -c 'echo $(id -u) $(id -g)')"
 else

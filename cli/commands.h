@@ -18,6 +18,14 @@ int cli_version (int argc, char **argv);
 int cli_audit (int argc, char **argv);
 int cli_image (int argc, char **argv);
 int cli_profile (int argc, char **argv);
+int cli_ps (int argc, char **argv);
+int cli_inspect (int argc, char **argv);
+int cli_logs (int argc, char **argv);
+int cli_stop (int argc, char **argv);
+int cli_kill (int argc, char **argv);
+int cli_wait (int argc, char **argv);
+int cli_rm (int argc, char **argv);
+int cli_exec (int argc, char **argv);
 
 /* Prints "cordon: MESSAGE" once on stderr and returns EXIT_CORDON_FAILED.  */
 int cli_fail (struct cordon_error *err);

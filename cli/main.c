@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
@@ -14,6 +15,14 @@ struct command
 
 static const struct command commands[] = {
   { "run", cli_run, "run a command in a new sandbox" },
+  { "exec", cli_exec, "run a command in a running detached sandbox" },
+  { "ps", cli_ps, "list detached sandboxes" },
+  { "inspect", cli_inspect, "print a sandbox's state as JSON" },
+  { "logs", cli_logs, "print a detached sandbox's output" },
+  { "stop", cli_stop, "stop a sandbox (SIGTERM, then SIGKILL)" },
+  { "kill", cli_kill, "send a signal to a sandbox's workload" },
+  { "wait", cli_wait, "wait until a sandbox ends; print its exit code" },
+  { "rm", cli_rm, "remove sandboxes" },
   { "spec", cli_spec, "print a default OCI config.json" },
   { "check", cli_check, "report which confinement layers hold on this host" },
   { "audit", cli_audit, "verify and read the audit log" },
@@ -40,9 +49,52 @@ cli_fail (struct cordon_error *err)
   return EXIT_CORDON_FAILED;
 }
 
+/* Global options (`cordon --root DIR ps`) are handed to the command as its
+ * own (`ps --root DIR`): one parser per option, in the command's file.  */
+static int
+run_command (const struct command *cmd, int argc, char **argv, const char *root)
+{
+  char **args;
+  int r;
+
+  if (root == NULL)
+    return cmd->run (argc, argv);
+  args = calloc ((size_t)argc + 3, sizeof *args);
+  if (args == NULL)
+    {
+      fprintf (stderr, "cordon: out of memory\n");
+      return EXIT_CORDON_FAILED;
+    }
+  args[0] = argv[0];
+  args[1] = (char *)"--root";
+  args[2] = (char *)root;
+  for (int i = 1; i < argc; i++)
+    args[i + 2] = argv[i];
+  r = cmd->run (argc + 2, args);
+  free (args);
+  return r;
+}
+
 int
 main (int argc, char **argv)
 {
+  const char *root = NULL;
+
+  while (argc >= 2 && strncmp (argv[1], "--root", 6) == 0)
+    {
+      if (argv[1][6] == '=')
+        root = argv[1] + 7;
+      else if (argv[1][6] == '\0' && argc >= 3)
+        {
+          root = argv[2];
+          argc--;
+          argv++;
+        }
+      else
+        break;
+      argc--;
+      argv++;
+    }
   if (argc < 2)
     {
       usage (stderr);
@@ -57,7 +109,7 @@ main (int argc, char **argv)
     return cli_version (argc - 1, argv + 1);
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp (argv[1], commands[i].name) == 0)
-      return commands[i].run (argc - 1, argv + 1);
+      return run_command (&commands[i], argc - 1, argv + 1, root);
   fprintf (stderr, "cordon: unknown command '%s'\n", argv[1]);
   usage (stderr);
   return EXIT_USAGE;

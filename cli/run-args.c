@@ -41,6 +41,13 @@ static const char run_usage[]
       "  -h, --hostname NAME         the sandbox's host name (default: cordon)\n"
       "  -i, --interactive           keep stdin (otherwise /dev/null)\n"
       "  -t, --tty                   give the workload a new terminal\n"
+      "Lifecycle (see cordon-lifecycle(1)):\n"
+      "  -d, --detach                run in the background: print the sandbox's id and\n"
+      "                              return; the output goes to its log (cordon logs)\n"
+      "      --name NAME             a unique name for the detached sandbox\n"
+      "      --rm                    remove the detached sandbox when it exits\n"
+      "      --root DIR              the state directory (default: $XDG_RUNTIME_DIR/cordon,\n"
+      "                              /run/cordon as root)\n"
       "Confinement:\n"
       "      --profile NAME|FILE     a security profile (default: default; see cordon profile list)\n"
       "      --network none|host     none (default): loopback only\n"
@@ -129,10 +136,13 @@ static const struct option run_options[] = {
   { "read-write", no_argument, NULL, OPT_READ_WRITE },
   { "keep", no_argument, NULL, OPT_KEEP },
   { "profile", required_argument, NULL, OPT_PROFILE },
+  { "detach", no_argument, NULL, 'd' },
+  { "name", required_argument, NULL, OPT_NAME },
+  { "rm", no_argument, NULL, OPT_RM },
+  { "root", required_argument, NULL, OPT_ROOT },
   /* cordon profile learn's own (refused by run).  */
   { "from", required_argument, NULL, OPT_FROM },
   { "output", required_argument, NULL, 'o' },
-  { "name", required_argument, NULL, OPT_NAME },
   { NULL, 0, NULL, 0 },
 };
 
@@ -180,18 +190,18 @@ run_parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *
     return cordon_error_set (err, ENOMEM, "out of memory");
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long (argc, argv, a->learn ? "+v:e:w:u:h:m:itqo:" : "+v:e:w:u:h:m:itq", run_options, NULL))
+  while ((c = getopt_long (argc, argv, a->learn ? "+v:e:w:u:h:m:itqo:" : "+v:e:w:u:h:m:itqd", run_options, NULL))
          != -1)
     {
-      if (a->learn == NULL && (c == OPT_FROM || c == OPT_NAME || c == 'o'))
+      /* --name names the learned profile for learn, the sandbox for run -d.  */
+      if (a->learn == NULL && (c == OPT_FROM || c == 'o'))
+        c = '?';
+      if (a->learn && (c == 'd' || c == OPT_RM || c == OPT_ROOT))
         c = '?';
       switch (c)
         {
         case OPT_FROM:
           a->learn->from = optarg;
-          break;
-        case OPT_NAME:
-          a->learn->name = optarg;
           break;
         case 'o':
           a->learn->output = optarg;
@@ -201,6 +211,21 @@ run_parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *
           break;
         case OPT_BUNDLE:
           a->bundle = optarg;
+          break;
+        case 'd':
+          a->detach = true;
+          break;
+        case OPT_NAME:
+          if (a->learn)
+            a->learn->name = optarg;
+          else
+            a->name = optarg;
+          break;
+        case OPT_RM:
+          a->auto_remove = true;
+          break;
+        case OPT_ROOT:
+          a->root = optarg;
           break;
         case OPT_IMAGE:
           a->image.ref = optarg;
@@ -304,6 +329,12 @@ run_parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *
     return cordon_error_set (err, EINVAL, "run: --read-write and --keep go with --image");
   if (a->rootfs && a->command[0] == NULL && a->entrypoint == NULL)
     return cordon_error_set (err, EINVAL, "%s: no command given (cordon %s --rootfs DIR -- COMMAND)", cmd, cmd);
+  if (a->detach && (a->tty || a->interactive))
+    return cordon_error_set (err, EINVAL, "run: -d does not take -t or -i yet (use cordon exec for a shell)");
+  if (a->detach && (a->stdout_path || a->stderr_path || a->stdin_path))
+    return cordon_error_set (err, EINVAL, "run: with -d the output goes to the sandbox's log (cordon logs)");
+  if (a->name && !a->detach)
+    return cordon_error_set (err, EINVAL, "run: --name names a detached sandbox (-d)");
   if (a->seccomp_file && a->seccomp_unconfined)
     return cordon_error_set (err, EINVAL, "--security-opt: seccomp given twice");
   return 0;

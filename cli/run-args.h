@@ -55,8 +55,10 @@ enum
   OPT_READ_WRITE,
   OPT_KEEP,
   OPT_PROFILE,
-  OPT_FROM,
   OPT_NAME,
+  OPT_RM,
+  OPT_ROOT,
+  OPT_FROM,
 };
 
 /* A flag with its argument, kept in order: they are applied to the spec
@@ -95,6 +97,10 @@ struct run_args
   size_t n_flags;
   char **command; /* points into argv */
   struct run_learn *learn; /* cordon profile learn; NULL for run */
+  bool detach;
+  bool auto_remove;
+  const char *name;
+  const char *root;
 };
 
 /* Parses argv into `a` (a->learn set by profile learn beforehand).  */

@@ -49,7 +49,9 @@ run_audit_begin (struct run_audit *ra, const char *path, bool best_effort, const
 
   ra->argv = argv;
   ra->best_effort = best_effort;
-  if (audit_new_id (ra->id) < 0)
+  /* A detached sandbox's id is chosen first (its directory is named by
+   * it); its records carry the same id.  */
+  if (ra->id[0] == '\0' && audit_new_id (ra->id) < 0)
     return cordon_error_set (err, EIO, "getrandom");
   if (path == NULL)
     path = deflt = audit_default_path ();

@@ -17,6 +17,7 @@
 #include "cli/commands.h"
 #include "cli/run-args.h"
 #include "cli/run-audit.h"
+#include "cli/run-detach.h"
 #include "cli/run.h"
 #include "common/cleanup.h"
 #include "profiles/profile.h"
@@ -421,6 +422,8 @@ run_main (int argc, char **argv, struct run_learn *learn)
   struct sandbox_options opts = { 0 };
   struct run_audit audit = { 0 };
   struct run_image image = { .record_lock = -1, .passwd_root = -1 };
+  struct run_detach detach = { .root = { .dfd = -1 } };
+  bool detached = false;
   bool ran = false;
   int exit_code;
   int r;
@@ -452,6 +455,19 @@ run_main (int argc, char **argv, struct run_learn *learn)
     }
   if (r >= 0 && spec->cordon.seccomp_mode == SECCOMP_MODE_BASELINE)
     r = seccomp_baseline_new (&baseline, &err);
+  if (r >= 0 && a.detach)
+    {
+      cleanup_free char *audit_path = a.audit_log ? strdup (a.audit_log) : audit_default_path ();
+      detach.name = a.name;
+      detach.auto_remove = a.auto_remove;
+      detach.root_override = a.root;
+      r = run_detach_prepare (&detach, spec, a.image.ref, a.bundle, audit_path, &err);
+      if (r >= 0)
+        {
+          detached = true;
+          memcpy (audit.id, detach.st.id, sizeof audit.id);
+        }
+    }
   /* Recorded before anything runs; even a refused run leaves a record.  */
   {
     cleanup_error struct cordon_error aerr = { 0 };
@@ -459,6 +475,8 @@ run_main (int argc, char **argv, struct run_learn *learn)
         < 0)
       {
         fprintf (stderr, "cordon: %s\n", aerr.msg);
+        if (detached)
+          run_detach_abort (&detach);
         free (a.flags);
         seccomp_spec_free (baseline);
         seccomp_spec_free (owned_filter);
@@ -468,6 +486,37 @@ run_main (int argc, char **argv, struct run_learn *learn)
   }
   if (a.ri)
     record_image (&audit, a.ri, &result);
+  if (detached)
+    {
+      int cli_exit = -1;
+      r = run_detach_fork (&detach, &cli_exit, &err);
+      if (r == 0 || cli_exit >= 0)
+        {
+          /* The CLI's side: the monitor owns the run and its records.  */
+          if (r == 0)
+            printf ("%s\n", detach.st.id);
+          else
+            fprintf (stderr, "cordon: %s\n", err.msg);
+          audit_log_close (audit.log);
+          state_release (&detach.st);
+          state_root_close (&detach.root);
+          result_release (&result);
+          run_image_close (&image);
+          seccomp_spec_free (baseline);
+          seccomp_spec_free (owned_filter);
+          free (a.flags);
+          return r == 0 ? 0 : cli_exit;
+        }
+      if (r < 0)
+        run_detach_abort (&detach);
+      else
+        {
+          opts.log = &detach.log;
+          opts.on_started = run_detach_started;
+          opts.on_started_data = &detach;
+        }
+      detached = r > 0;
+    }
   if (r >= 0)
     {
       opts.base_dir = a.bundle;
@@ -506,6 +555,8 @@ run_main (int argc, char **argv, struct run_learn *learn)
             exit_code = EXIT_CORDON_FAILED;
         }
     }
+  if (detached)
+    run_detach_finish (&detach, &result);
   result_release (&result);
   run_image_close (&image);
   seccomp_spec_free (baseline);

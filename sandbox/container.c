@@ -349,8 +349,10 @@ prepare_output (const struct cordon_spec *spec, const struct sandbox_options *op
                 struct cordon_error *err)
 {
   int out = -1, errfd = -1;
+  int r;
 
-  if (spec->process.terminal || (!s->limits.output_bytes && !opts->stdout_path && !opts->stderr_path))
+  if (spec->process.terminal
+      || (!s->limits.output_bytes && !opts->stdout_path && !opts->stderr_path && !opts->log))
     return 0;
   out = open_output_file (opts->stdout_path, "--stdout", err);
   if (opts->stdout_path && out < 0)
@@ -363,7 +365,9 @@ prepare_output (const struct cordon_spec *spec, const struct sandbox_options *op
       return errfd;
     }
   s->has_output = true;
-  return output_relay_open (&s->output, s->limits.output_bytes, out, errfd, err);
+  r = output_relay_open (&s->output, s->limits.output_bytes, out, errfd, err);
+  s->output.log = opts->log;
+  return r;
 }
 
 static void
@@ -572,6 +576,8 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
   m.notify_sock = s->notify_sock[0];
   m.plain_bpf = s->notify_bpf.insns && opts->learn == NULL ? &s->bpf : NULL;
   m.learn = opts->learn;
+  m.on_started = opts->on_started;
+  m.on_started_data = opts->on_started_data;
   return monitor_wait (&m, result, err);
 }
 

@@ -5,7 +5,9 @@
 #define CORDON_SANDBOX_CONTAINER_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
+#include "sandbox/log.h"
 #include "sandbox/result.h"
 #include "sandbox/seccomp-learn.h"
 #include "sandbox/spec.h"
@@ -27,6 +29,12 @@ struct sandbox_options
    * (sandbox/seccomp-learn.h) instead of the spec's, and what it calls is
    * recorded here.  NULL: the spec's filter.  */
   struct seccomp_learned *learn;
+  /* Detached: stdout and stderr go to this log (stdin is /dev/null).  */
+  struct log_writer *log;
+  /* Called once the workload was executed, with init's pid and pidfd
+   * (a detached run then lets its CLI return).  */
+  void (*on_started) (void *data, pid_t init_pid, int pidfd);
+  void *on_started_data;
 };
 
 /* Runs `spec` to completion.  Returns 0 when the workload ran (whatever its

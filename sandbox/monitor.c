@@ -80,6 +80,8 @@ take_message (struct monitor *m, struct init_report *rep, const struct sync_msg 
       break;
     case SYNC_STARTED:
       rep->started = true;
+      if (m->on_started)
+        m->on_started (m->on_started_data, m->init_pid, m->pidfd);
       break;
     case SYNC_FAILED:
       rep->failed = true;

@@ -29,6 +29,8 @@ struct monitor
   int notify_sock;                    /* report_denied: the listener arrives here; else -1 */
   const struct cordon_bpf *plain_bpf; /* report_denied: the filter whose errno each answer gives */
   struct seccomp_learned *learn;      /* profile learn: each notification is recorded and let through */
+  void (*on_started) (void *data, pid_t init_pid, int pidfd); /* NULL: none */
+  void *on_started_data;
 };
 
 /* Blocks the signals the monitor forwards and returns a signalfd for them;

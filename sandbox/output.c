@@ -21,6 +21,7 @@ output_relay_open (struct output_relay *o, uint64_t limit, int dest_out, int des
   o->limit = limit;
   o->total = 0;
   o->over = false;
+  o->log = NULL;
   for (int i = 0; i < 2; i++)
     {
       int p[2];
@@ -52,12 +53,18 @@ output_relay_ready (struct output_relay *o, int i)
     {
       /* Keep exactly the allowed bytes; the rest is discarded.  */
       size_t keep = o->total < o->limit ? (size_t)(o->limit - o->total) : 0;
-      fd_write_all (o->dest_fd[i], buf, keep);
+      if (o->log)
+        log_writer_write (o->log, i, buf, keep);
+      else
+        fd_write_all (o->dest_fd[i], buf, keep);
       o->total += keep;
       o->over = true;
       return true;
     }
-  fd_write_all (o->dest_fd[i], buf, (size_t)r);
+  if (o->log)
+    log_writer_write (o->log, i, buf, (size_t)r);
+  else
+    fd_write_all (o->dest_fd[i], buf, (size_t)r);
   o->total += (uint64_t)r;
   return true;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "sandbox/log.h"
 
 struct output_relay
 {
@@ -20,6 +21,7 @@ struct output_relay
   uint64_t limit; /* 0: no cap */
   uint64_t total;
   bool over; /* the cap was passed: the monitor ends the run */
+  struct log_writer *log; /* set: both streams go to this log instead of dest_fd (not owned) */
 };
 
 /* Pipes for stdout and stderr to `dest` (fds; -1 keeps 1 and 2).  */

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cordon rm: removes sandboxes' directories (state, log, result); a running
+ * one only with -f, which kills it first, as `docker rm` does.  */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/lifecycle.h"
+#include "common/cleanup.h"
+
+static const char rm_usage[] = "Usage: cordon rm [-f] [--root DIR] ID|NAME...\n"
+                               "\n"
+                               "Removes each sandbox: its state, log and result.\n"
+                               "\n"
+                               "  -f, --force   kill a running sandbox first (SIGKILL)\n";
+
+static int
+rm_one (const char *root_dir, const char *ref, bool force, struct cordon_error *err)
+{
+  struct state_root root;
+  struct sandbox_state st;
+  int r;
+
+  r = lifecycle_open (root_dir, ref, &root, &st, err);
+  if (r < 0)
+    return r;
+  if (lifecycle_is_running (&st))
+    {
+      if (!force)
+        r = cordon_error_set (err, 0,
+                              "You cannot remove a running sandbox %s. Stop the sandbox before attempting removal or "
+                              "force remove",
+                              st.id);
+      else
+        {
+          lifecycle_audit (&st, "kill", NULL, "{\"signal\":9,\"by\":\"rm -f\"}");
+          r = lifecycle_signal (&st, SIGKILL, err);
+          /* The monitor writes the end (and its audit record) first.  */
+          if (lifecycle_wait_monitor (&st, 10000) == -ETIMEDOUT)
+            r = cordon_error_set (err, ETIMEDOUT, "sandbox %.12s: its monitor did not exit after SIGKILL", st.id);
+          else if (r < 0)
+            {
+              cordon_error_release (err);
+              r = 0; /* it ended on its own meanwhile */
+            }
+        }
+    }
+  if (r >= 0)
+    {
+      cleanup_close int lock = state_root_lock (&root, err);
+      r = lock < 0 ? lock : state_remove (&root, st.id, err);
+      if (r >= 0)
+        lifecycle_audit (&st, "remove", NULL, NULL);
+    }
+  state_release (&st);
+  state_root_close (&root);
+  return r;
+}
+
+int
+cli_rm (int argc, char **argv)
+{
+  static const struct option options[] = {
+    { "force", no_argument, NULL, 'f' },
+    { "root", required_argument, NULL, 'R' },
+    { "help", no_argument, NULL, 'H' },
+    { NULL, 0, NULL, 0 },
+  };
+  const char *root_dir = NULL;
+  bool force = false;
+  int status = 0, c;
+
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, "+f", options, NULL)) != -1)
+    switch (c)
+      {
+      case 'f':
+        force = true;
+        break;
+      case 'R':
+        root_dir = optarg;
+        break;
+      case 'H':
+        fputs (rm_usage, stdout);
+        return 0;
+      default:
+        fprintf (stderr, "cordon: rm: unknown or incomplete option `%s`\n%s", argv[optind - 1], rm_usage);
+        return EXIT_USAGE;
+      }
+  if (optind >= argc)
+    {
+      fputs (rm_usage, stderr);
+      return EXIT_USAGE;
+    }
+  for (int i = optind; i < argc; i++)
+    {
+      cleanup_error struct cordon_error err = { 0 };
+      if (rm_one (root_dir, argv[i], force, &err) < 0)
+        {
+          fprintf (stderr, "cordon: %s\n", err.msg);
+          status = 1;
+        }
+      else
+        printf ("%s\n", argv[i]);
+    }
+  return status;
+}

@@ -224,7 +224,8 @@ run_detach_finish (struct run_detach *d, const struct sandbox_result *result)
   log_writer_close (&d->log);
   if (d->st.auto_remove)
     {
-      cleanup_close int lock = state_root_lock (&d->root, &err);
+      /* Held until the removal is done.  */
+      cleanup_close int lock __attribute__ ((unused)) = state_root_lock (&d->root, &err);
       state_remove (&d->root, d->st.id, &err);
     }
   else

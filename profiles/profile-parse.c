@@ -123,12 +123,14 @@ check_keys (const struct source *src, yajl_val obj, const char *where, const cha
   return 0;
 }
 
+/* "defaultErrno" and a rule's "errno" are containers/common's (podman's
+ * seccomp.json): the errno's name beside the number it also gives.  */
 static const char *const seccomp_keys[] = {
-  "defaultAction", "defaultErrnoRet", "architectures",    "archMap", "flags",
-  "syscalls",      "listenerPath",    "listenerMetadata", "comment", NULL,
+  "defaultAction",    "defaultErrnoRet", "defaultErrno", "architectures", "archMap", "flags", "syscalls",
+  "listenerPath", "listenerMetadata", "comment",      NULL,
 };
 static const char *const rule_keys[] = {
-  "names", "name", "action", "errnoRet", "args", "comment", "includes", "excludes", NULL,
+  "names", "name", "action", "errnoRet", "errno", "args", "comment", "includes", "excludes", NULL,
 };
 static const char *const arg_keys[] = { "index", "value", "valueTwo", "op", NULL };
 

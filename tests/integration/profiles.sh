@@ -167,6 +167,15 @@ expect_eq "Docker default.json as a profile's seccomp file: keyctl refused" 1 $?
 crun_ --profile "$DOCKER_JSON" -- /bin/cordon-probe socket-inet >/dev/null 2>&1
 expect_eq "Docker default.json as a profile by itself: sockets work" 0 $?
 
+# --- podman's default seccomp.json (containers/common), as is.
+PODMAN_JSON=$SRCDIR/tests/data/podman-default.json
+"$CORDON" profile lint "$PODMAN_JSON" >"$TMP/out"
+expect_eq "lint: podman's seccomp.json has no errors" 0 $?
+out=$(crun_ --security-opt seccomp="$PODMAN_JSON" -- /bin/sh -c 'echo podman-ok')
+expect_eq "podman's seccomp.json runs with --security-opt seccomp=" podman-ok "$out"
+crun_ --security-opt seccomp="$PODMAN_JSON" -- /bin/cordon-probe keyctl >"$TMP/probe.out" 2>&1
+expect_eq "podman's seccomp.json refuses keyctl" 1 $?
+
 # --- Landlock TCP rules (ABI 4): bind and connect only to the ports listed.
 cat >"$TMP/tcp.json" <<'J'
 {"name": "tcp-test", "inherits": "default", "landlock": {"tcp_bind": [8080, 8081], "tcp_connect": [8080]}}

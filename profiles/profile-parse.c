@@ -392,7 +392,7 @@ parse_required (const struct source *src, yajl_val v, struct cordon_profile *p, 
 
 static const char *const profile_keys[] = {
   "name",     "description",  "inherits", "seccomp",       "capabilities", "landlock",
-  "apparmor", "no_new_privs", "required", "report_denied", NULL,
+  "apparmor", "no_new_privs", "required", "report_denied", "pids_limit", NULL,
 };
 
 static int
@@ -419,6 +419,14 @@ parse_profile (const struct source *src, yajl_val tree, struct cordon_profile *p
       if (YAJL_IS_FALSE (v))
         return fail_at (src, "no_new_privs", err,
                         "no_new_privs: cordon always sets no_new_privs; false cannot be honoured");
+    }
+  /* Processes and threads of the whole sandbox, unless --pids-limit says
+   * otherwise: how strict bounds process creation.  */
+  if ((v = json_get (tree, "pids_limit")) != NULL)
+    {
+      if (!YAJL_IS_INTEGER (v) || YAJL_GET_INTEGER (v) < 1 || YAJL_GET_INTEGER (v) > 4194304)
+        return fail_at (src, "pids_limit", err, "pids_limit: expected a number of processes from 1 to 4194304");
+      p->pids_limit = YAJL_GET_INTEGER (v);
     }
   if ((v = json_get (tree, "report_denied")) != NULL)
     {

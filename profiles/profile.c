@@ -253,6 +253,7 @@ profile_overlay (const struct cordon_profile *parent, const struct cordon_profil
   p->required = child->has_required ? child->required : parent ? parent->required : 0;
   p->has_report_denied = true;
   p->report_denied = child->has_report_denied ? child->report_denied : parent ? parent->report_denied : false;
+  p->pids_limit = child->pids_limit ? child->pids_limit : parent ? parent->pids_limit : 0;
   if (r != 0)
     return cordon_error_set (err, ENOMEM, "profile `%s`", child->name);
   *out = steal_pointer (&p);
@@ -334,6 +335,8 @@ profile_apply (const struct cordon_profile *p, struct cordon_spec *spec, struct 
       || dup_str (p->apparmor, &proc->apparmor_profile) < 0 || dup_str (p->name, &spec->cordon.profile) < 0)
     return cordon_error_set (err, ENOMEM, "profile `%s`", p->name);
   spec->cordon.report_denied = p->report_denied;
+  if (p->pids_limit && spec->resources.pids_limit == 0)
+    spec->resources.pids_limit = p->pids_limit;
   free (spec->cordon.landlock_tcp_bind);
   free (spec->cordon.landlock_tcp_connect);
   spec->cordon.landlock_tcp_bind = spec->cordon.landlock_tcp_connect = NULL;
@@ -436,6 +439,11 @@ profile_to_json (const struct cordon_profile *p, char **out, struct cordon_error
   yajl_gen_array_close (g);
   gen_str (g, "report_denied");
   yajl_gen_bool (g, p->report_denied);
+  if (p->pids_limit)
+    {
+      gen_str (g, "pids_limit");
+      yajl_gen_integer (g, p->pids_limit);
+    }
   gen_str (g, "seccomp");
   if (p->seccomp_unconfined || p->seccomp == NULL)
     gen_str (g, "unconfined");

@@ -55,6 +55,7 @@ struct cordon_profile
   char *apparmor;        /* template name or file; NULL: none asked */
   bool has_required;
   unsigned required; /* 1u << enum profile_layer */
+  int64_t pids_limit; /* 0: none asked */
   bool has_report_denied;
   bool report_denied;
 };

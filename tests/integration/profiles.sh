@@ -167,6 +167,16 @@ expect_eq "Docker default.json as a profile's seccomp file: keyctl refused" 1 $?
 crun_ --profile "$DOCKER_JSON" -- /bin/cordon-probe socket-inet >/dev/null 2>&1
 expect_eq "Docker default.json as a profile by itself: sockets work" 0 $?
 
+# --- strict bounds process creation (pids_limit 64); default does not.
+fork_script='for i in $(seq 100); do sleep 3 & done 2>/dev/null; echo procs $(ls /proc | grep -c "^[0-9]")'
+crun_ --profile strict --result "$TMP/strict.json" -- /bin/sh -c "$fork_script" >/dev/null 2>&1
+if grep -q '"pids_limit_reached": true' "$TMP/strict.json"; then ok "strict: process creation stops at its limit"; else
+  not_ok "strict: process creation stops at its limit"; diag <"$TMP/strict.json"; fi
+expect_match "strict: the result reports the pids limit" '"pids": \{' "$(cat "$TMP/strict.json")"
+out=$(crun_ --profile default -- /bin/sh -c "$fork_script" 2>&1)
+n=$(echo "$out" | sed -n 's/^procs \([0-9]*\)$/\1/p')
+if [ "${n:-0}" -ge 100 ]; then ok "default: the same 100 processes start ($n)"; else not_ok "default: the same 100 processes start"; echo "$out" | diag; fi
+
 # --- podman's default seccomp.json (containers/common), as is.
 PODMAN_JSON=$SRCDIR/tests/data/podman-default.json
 "$CORDON" profile lint "$PODMAN_JSON" >"$TMP/out"

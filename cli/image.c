@@ -229,6 +229,7 @@ cmd_inspect (struct image_args *a)
   cleanup_image_store struct image_store *store = NULL;
   cleanup_image_record struct image_record *rec = NULL;
   cleanup_free char *text = NULL;
+  cleanup_oci_config struct oci_image_config cfg = { 0 };
   char when[64];
   time_t t;
 
@@ -236,9 +237,16 @@ cmd_inspect (struct image_args *a)
     return EXIT_USAGE;
   if (open_record (a, a->rest[0], LOCK_SH, &store, &rec, &err) < 0)
     return cli_fail (&err);
+  {
+    cleanup_free char *ctext = NULL;
+    size_t clen;
+    if (image_store_read_blob (store, rec->config, OCI_MAX_DOCUMENT, &ctext, &clen, &err) < 0
+        || oci_config_parse (ctext, clen, rec->config, &cfg, &err) < 0)
+      return cli_fail (&err);
+  }
   if (a->json)
     {
-      if (image_record_to_json (rec, true, &text, &err) < 0)
+      if (image_record_to_json_with_config (rec, &cfg, true, &text, &err) < 0)
         return cli_fail (&err);
       puts (text);
       return 0;
@@ -257,6 +265,16 @@ cmd_inspect (struct image_args *a)
           rec->verdict.reason ? ": " : "", rec->verdict.reason ? rec->verdict.reason : "");
   if (rec->verdict.key)
     printf ("Key:        %s\n", rec->verdict.key);
+  printf ("Platform:   %s/%s\nUser:       %s\nWorkingDir: %s\nEntrypoint:", cfg.os ? cfg.os : "?",
+          cfg.architecture ? cfg.architecture : "?", cfg.user ? cfg.user : "", cfg.working_dir ? cfg.working_dir : "");
+  for (char **p = cfg.entrypoint; p && *p; p++)
+    printf (" %s", *p);
+  printf ("\nCmd:       ");
+  for (char **p = cfg.cmd; p && *p; p++)
+    printf (" %s", *p);
+  printf ("\nEnv:\n");
+  for (char **p = cfg.env; p && *p; p++)
+    printf ("  %s\n", *p);
   return 0;
 }
 

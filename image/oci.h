@@ -69,6 +69,13 @@ void oci_index_release (struct oci_index *idx);
 void oci_manifest_release (struct oci_manifest *m);
 void oci_config_release (struct oci_image_config *c);
 
+static inline void
+oci_config_releasep (struct oci_image_config *c)
+{
+  oci_config_release (c);
+}
+#define cleanup_oci_config __attribute__ ((cleanup (oci_config_releasep)))
+
 /* The host's GOARCH ("amd64", "arm64", ...).  */
 const char *oci_host_architecture (void);
 

@@ -54,8 +54,32 @@ image_record_free (struct image_record *rec)
   free (rec);
 }
 
+static void
+config_to_json (yajl_gen g, const struct oci_image_config *c)
+{
+  jg_str (g, "config");
+  yajl_gen_map_open (g);
+  jg_kv_str (g, "os", c->os);
+  jg_kv_str (g, "architecture", c->architecture);
+  jg_kv_str (g, "User", c->user);
+  jg_kv_str (g, "WorkingDir", c->working_dir);
+  jg_kv_str (g, "StopSignal", c->stop_signal);
+  jg_kv_strv (g, "Env", c->env);
+  jg_kv_strv (g, "Entrypoint", c->entrypoint);
+  jg_kv_strv (g, "Cmd", c->cmd);
+  jg_kv_strv (g, "ExposedPorts", c->exposed_ports);
+  yajl_gen_map_close (g);
+}
+
 int
 image_record_to_json (const struct image_record *rec, bool pretty, char **text, struct cordon_error *err)
+{
+  return image_record_to_json_with_config (rec, NULL, pretty, text, err);
+}
+
+int
+image_record_to_json_with_config (const struct image_record *rec, const struct oci_image_config *cfg, bool pretty,
+                                  char **text, struct cordon_error *err)
 {
   cleanup_jgen yajl_gen g = jg_new (pretty);
 
@@ -100,6 +124,8 @@ image_record_to_json (const struct image_record *rec, bool pretty, char **text, 
   jg_kv_str (g, "reason", rec->verdict.reason);
   jg_kv_str (g, "policy", rec->verdict.policy);
   yajl_gen_map_close (g);
+  if (cfg)
+    config_to_json (g, cfg);
   yajl_gen_map_close (g);
   return jg_finish (g, text, NULL, err);
 }

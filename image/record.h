@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "image/oci.h"
 #include "image/store.h"
 
 struct image_record_layer
@@ -70,6 +71,9 @@ int image_record_load (struct image_store *store, const char *id, struct image_r
 int image_record_list (struct image_store *store, char ***ids, struct cordon_error *err);
 /* The record as JSON text (what `image inspect --json` prints).  */
 int image_record_to_json (const struct image_record *rec, bool pretty, char **text, struct cordon_error *err);
+/* The same with the image config's run settings under "config".  */
+int image_record_to_json_with_config (const struct image_record *rec, const struct oci_image_config *cfg, bool pretty,
+                                      char **text, struct cordon_error *err);
 
 /* refs.json.  `name` is a full reference ("docker.io/library/busybox:latest").  */
 int image_refs_set (struct image_store *store, const char *name, const char *id, struct cordon_error *err);

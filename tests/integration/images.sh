@@ -31,6 +31,7 @@ expect_match "image ls lists it" "$NAME +latest +[0-9a-f]{12} .*verified" "$out"
 out=$(img inspect --json "$NAME")
 expect_match "inspect --json: accepted with a key" '"accepted": true' "$out"
 expect_match "inspect --json: three layers with DiffIDs" '"diffID": "sha256:459b2431' "$out"
+expect_match "inspect --json: the image config's command" '"Cmd": \[[^]]*"/bin/sh"' "$(echo "$out" | tr -d '\n')"
 check "image verify accepts it" img verify "$NAME"
 check "a zstd layout imports" img import --name "$NAME:zstd" "oci:$FIX/oci/signed-zstd"
 check "an oci-archive imports" img import --name "$NAME:archive" "oci-archive:$FIX/archives/oci-archive-signed.tar"

@@ -227,6 +227,31 @@ cli_oci_state (int argc, char **argv)
   return r < 0 ? cli_fail (&err) : 0;
 }
 
+/* The pid namespace of the container, as /proc/PID/ns/pid reads: init's,
+ * or (init is not dumpable: rootless, its ns links are not ours to read)
+ * its workload's.  */
+static int
+container_pidns (const struct sandbox_state *st, char *buf, size_t size)
+{
+  pid_t pids[2] = { st->init_pid, lifecycle_find_workload (st->init_pid) };
+  char path[64];
+
+  for (int i = 0; i < 2; i++)
+    {
+      ssize_t n;
+      if (pids[i] <= 0)
+        continue;
+      snprintf (path, sizeof path, "/proc/%d/ns/pid", (int)pids[i]);
+      n = readlink (path, buf, size - 1);
+      if (n > 0)
+        {
+          buf[n] = '\0';
+          return 0;
+        }
+    }
+  return -ESRCH;
+}
+
 /* ---- kill ---- */
 
 /* Every process in init's pid namespace (--all).  */
@@ -239,11 +264,8 @@ signal_all (const struct sandbox_state *st, int sig, struct cordon_error *err)
   struct dirent *e;
   ssize_t n;
 
-  snprintf (path, sizeof path, "/proc/%d/ns/pid", (int)st->init_pid);
-  n = readlink (path, want, sizeof want - 1);
-  if (n < 0)
-    return cordon_error_set (err, errno, "container %s: %s", st->name, path);
-  want[n] = '\0';
+  if (container_pidns (st, want, sizeof want) < 0)
+    return cordon_error_set (err, ESRCH, "container %s: its pid namespace", st->name);
   fd = lifecycle_pidfd (st->init_pid, st->init_start);
   if (fd < 0)
     return cordon_error_set (err, -fd, "container %s", st->name);
@@ -507,9 +529,7 @@ cli_oci_ps (int argc, char **argv)
     }
   if (oci_open (root_dir, argv[i], &root, &st, &err) < 0)
     return cli_fail (&err);
-  snprintf (path, sizeof path, "/proc/%d/ns/pid", (int)st.init_pid);
-  n = oci_status_of (&st) == OCI_STOPPED ? -1 : readlink (path, want, sizeof want - 1);
-  want[n > 0 ? n : 0] = '\0';
+  n = oci_status_of (&st) == OCI_STOPPED || container_pidns (&st, want, sizeof want) < 0 ? -1 : 1;
   fputs (json ? "[" : "PID\tCMD\n", stdout);
   d = n > 0 ? opendir ("/proc") : NULL;
   while (d && (e = readdir (d)) != NULL)
@@ -520,10 +540,9 @@ cli_oci_ps (int argc, char **argv)
         continue;
       snprintf (path, sizeof path, "/proc/%d/ns/pid", pid);
       n = readlink (path, got, sizeof got - 1);
-      if (n < 0)
-        continue;
-      got[n] = '\0';
-      if (strcmp (got, want) != 0)
+      if (n >= 0)
+        got[n] = '\0';
+      if (pid != st.init_pid && (n < 0 || strcmp (got, want) != 0))
         continue;
       if (json)
         printf ("%s%d", first ? "" : ",", pid);

@@ -74,10 +74,14 @@ static int
 parse_args (int argc, char **argv, struct create_args *a)
 {
   static const struct option options[] = {
-    { "bundle", required_argument, NULL, 'b' },     { "pid-file", required_argument, NULL, 'p' },
-    { "console-socket", required_argument, NULL, 'c' }, { "preserve-fds", required_argument, NULL, 'f' },
-    { "no-pivot", no_argument, NULL, 'P' },         { "no-new-keyring", no_argument, NULL, 'K' },
-    { "root", required_argument, NULL, 'R' },       { "help", no_argument, NULL, 'H' },
+    { "bundle", required_argument, NULL, 'b' },
+    { "pid-file", required_argument, NULL, 'p' },
+    { "console-socket", required_argument, NULL, 'c' },
+    { "preserve-fds", required_argument, NULL, 'f' },
+    { "no-pivot", no_argument, NULL, 'P' },
+    { "no-new-keyring", no_argument, NULL, 'K' },
+    { "root", required_argument, NULL, 'R' },
+    { "help", no_argument, NULL, 'H' },
     { NULL, 0, NULL, 0 },
   };
   int c;

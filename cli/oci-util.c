@@ -159,8 +159,8 @@ oci_send_console (const char *path, int fd, struct cordon_error *err)
     char buf[CMSG_SPACE (sizeof (int))];
     struct cmsghdr align;
   } control = { 0 };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                        .msg_controllen = sizeof control.buf };
+  struct msghdr msg
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
   struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
 
   if (sock < 0)

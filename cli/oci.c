@@ -28,13 +28,11 @@
 /* Options every OCI command takes; returns the index of the first operand,
  * or -EXIT_USAGE (after printing), or -1000 for --help.  */
 static int
-parse_common (int argc, char **argv, const char *usage, const char **root, bool *force, bool *all,
-              const char **format)
+parse_common (int argc, char **argv, const char *usage, const char **root, bool *force, bool *all, const char **format)
 {
   static const struct option options[] = {
-    { "root", required_argument, NULL, 'R' }, { "force", no_argument, NULL, 'f' },
-    { "all", no_argument, NULL, 'a' },        { "format", required_argument, NULL, 'F' },
-    { "help", no_argument, NULL, 'H' },       { NULL, 0, NULL, 0 },
+    { "root", required_argument, NULL, 'R' },   { "force", no_argument, NULL, 'f' }, { "all", no_argument, NULL, 'a' },
+    { "format", required_argument, NULL, 'F' }, { "help", no_argument, NULL, 'H' },  { NULL, 0, NULL, 0 },
   };
   int c;
 
@@ -73,14 +71,14 @@ bad:
   return -EXIT_USAGE;
 }
 
-#define PARSE_OR_RETURN(expr)                                                                                         \
-  ({                                                                                                                  \
-    int _i = (expr);                                                                                                  \
-    if (_i == -1000)                                                                                                  \
-      return 0;                                                                                                       \
-    if (_i < 0)                                                                                                       \
-      return EXIT_USAGE;                                                                                              \
-    _i;                                                                                                               \
+#define PARSE_OR_RETURN(expr)                                                                                          \
+  ({                                                                                                                   \
+    int _i = (expr);                                                                                                   \
+    if (_i == -1000)                                                                                                   \
+      return 0;                                                                                                        \
+    if (_i < 0)                                                                                                        \
+      return EXIT_USAGE;                                                                                               \
+    _i;                                                                                                                \
   })
 
 static void
@@ -573,21 +571,20 @@ cli_oci_ps (int argc, char **argv)
 int
 cli_oci_features (int argc, char **argv)
 {
-  static const char *const hooks[] = { "prestart", "createRuntime", "createContainer", "startContainer",
-                                       "poststart", "poststop", NULL };
-  static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts",
-                                            NULL };
+  static const char *const hooks[]
+      = { "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL };
+  static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts", NULL };
   static const char *const mount_options[]
-      = { "bind", "rbind", "ro", "rw", "nosuid", "suid", "nodev", "dev", "noexec", "exec", "noatime",
-          "relatime", "strictatime", "nodiratime", "private", "rprivate", "slave", "rslave", "shared",
-          "rshared", "tmpcopyup", NULL };
+      = { "bind",   "rbind",  "ro",      "rw",       "nosuid",      "suid",       "nodev",   "dev",
+          "noexec", "exec",   "noatime", "relatime", "strictatime", "nodiratime", "private", "rprivate",
+          "slave",  "rslave", "shared",  "rshared",  "tmpcopyup",   NULL };
   static const char *const actions[]
       = { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS",
-          "SCMP_ACT_TRAP", "SCMP_ACT_TRACE", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", NULL };
-  static const char *const operators[] = { "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
+          "SCMP_ACT_TRAP",  "SCMP_ACT_TRACE", "SCMP_ACT_LOG",  "SCMP_ACT_NOTIFY",      NULL };
+  static const char *const operators[] = { "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",        "SCMP_CMP_EQ",
                                            "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ", NULL };
-  static const char *const archs[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64",
-                                       NULL };
+  static const char *const archs[]
+      = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64", NULL };
   cleanup_error struct cordon_error err = { 0 };
   cleanup_jgen yajl_gen g = jg_new (true);
   cleanup_free char *out = NULL;

@@ -36,8 +36,8 @@ const char *oci_status_name (enum oci_status status);
 
 /* The OCI state JSON (runtime-spec "state"), heap.  `annotations_json` is
  * an object's text, or NULL for {}.  */
-int oci_state_json (const struct sandbox_state *st, enum oci_status status, const char *annotations_json,
-                    bool pretty, char **out, struct cordon_error *err);
+int oci_state_json (const struct sandbox_state *st, enum oci_status status, const char *annotations_json, bool pretty,
+                    char **out, struct cordon_error *err);
 
 /* The container's hooks and annotations, from its saved config.  */
 int oci_load_hooks (const struct state_root *root, const struct sandbox_state *st, struct oci_hooks *hooks,

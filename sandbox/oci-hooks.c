@@ -247,8 +247,7 @@ run_one (const struct oci_hook *h, const char *what, const char *state_json, str
 }
 
 int
-oci_hooks_run (const struct oci_hooks *hooks, enum oci_hook_kind kind, const char *state_json,
-               struct cordon_error *err)
+oci_hooks_run (const struct oci_hooks *hooks, enum oci_hook_kind kind, const char *state_json, struct cordon_error *err)
 {
   for (size_t i = 0; i < hooks->n[kind]; i++)
     {

@@ -6,6 +6,8 @@
 #ifndef CORDON_CLI_COMMANDS_H
 #define CORDON_CLI_COMMANDS_H
 
+#include <stdbool.h>
+
 #include "common/error.h"
 
 #define EXIT_CORDON_FAILED 125
@@ -26,6 +28,18 @@ int cli_kill (int argc, char **argv);
 int cli_wait (int argc, char **argv);
 int cli_rm (int argc, char **argv);
 int cli_exec (int argc, char **argv);
+/* The OCI runtime command line (cli/oci.h).  */
+int cli_oci_create (int argc, char **argv);
+int cli_oci_start (int argc, char **argv);
+int cli_oci_state (int argc, char **argv);
+int cli_oci_kill (int argc, char **argv);
+int cli_oci_delete (int argc, char **argv);
+int cli_oci_list (int argc, char **argv);
+int cli_oci_ps (int argc, char **argv);
+int cli_oci_features (int argc, char **argv);
+
+/* --log FILE: errors also go there (JSON lines with `json`).  */
+int cli_log_open (const char *path, bool json);
 
 /* Prints "cordon: MESSAGE" once on stderr and returns EXIT_CORDON_FAILED.  */
 int cli_fail (struct cordon_error *err);

@@ -27,6 +27,9 @@
 
 #include "cli/commands.h"
 #include "cli/lifecycle.h"
+#include "cli/oci.h"
+#include "common/json.h"
+#include "sandbox/caps.h"
 #include "common/cleanup.h"
 #include "common/fd-util.h"
 #include "profiles/seccomp-baseline.h"
@@ -56,6 +59,10 @@ static const char exec_usage[] = "Usage: cordon exec [OPTIONS] ID|NAME [--] COMM
                                  "  -w, --workdir DIR      working directory inside (default: the workload's)\n"
                                  "      --root DIR         the state directory\n"
                                  "\n"
+                                 "The OCI runtime's exec flags are accepted too: --process FILE, -d/--detach,\n"
+                                 "--pid-file FILE, --console-socket SOCKET, --cwd DIR, --cap CAP,\n"
+                                 "--preserve-fds N (doc/oci-runtime.md).\n"
+                                 "\n"
                                  "Exit status: the command's; 125 when cordon failed, 126 when COMMAND\n"
                                  "cannot be executed, 127 when it is not found.\n";
 
@@ -73,6 +80,14 @@ struct exec_args
   char **env; /* -e, in order (points into argv) */
   size_t n_env;
   char **command;
+  /* The OCI runtime's exec (runc's flags, as conmon passes them).  */
+  const char *process_file; /* --process: the whole process object */
+  bool detach;              /* -d: return once it runs; it is reparented to the nearest subreaper */
+  const char *pid_file;
+  const char *console_socket; /* with a terminal: the master goes there instead of being relayed */
+  char **caps;                /* --cap, added to every set */
+  size_t n_caps;
+  int preserve_fds;
 };
 
 /* Everything decided on the host side, before any namespace is joined.  */
@@ -96,16 +111,22 @@ parse_args (int argc, char **argv, struct exec_args *a, struct cordon_error *err
     { "interactive", no_argument, NULL, 'i' },   { "tty", no_argument, NULL, 't' },
     { "user", required_argument, NULL, 'u' },    { "env", required_argument, NULL, 'e' },
     { "workdir", required_argument, NULL, 'w' }, { "root", required_argument, NULL, 'R' },
-    { "help", no_argument, NULL, 'H' },          { NULL, 0, NULL, 0 },
+    { "help", no_argument, NULL, 'H' },          { "cwd", required_argument, NULL, 'w' },
+    { "process", required_argument, NULL, 'p' }, { "detach", no_argument, NULL, 'd' },
+    { "pid-file", required_argument, NULL, 'P' }, { "console-socket", required_argument, NULL, 'C' },
+    { "cap", required_argument, NULL, 'c' },     { "preserve-fds", required_argument, NULL, 'F' },
+    { "no-new-privs", no_argument, NULL, 'N' },  { "apparmor", required_argument, NULL, 'A' },
+    { "process-label", required_argument, NULL, 'L' }, { NULL, 0, NULL, 0 },
   };
   int c;
 
   a->env = calloc ((size_t)argc + 1, sizeof *a->env);
-  if (a->env == NULL)
+  a->caps = calloc ((size_t)argc + 1, sizeof *a->caps);
+  if (a->env == NULL || a->caps == NULL)
     return cordon_error_set (err, ENOMEM, "out of memory");
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long (argc, argv, "+itu:e:w:", options, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, "+itu:e:w:p:dc:", options, NULL)) != -1)
     switch (c)
       {
       case 'i':
@@ -128,6 +149,34 @@ parse_args (int argc, char **argv, struct exec_args *a, struct cordon_error *err
       case 'R':
         a->root = optarg;
         break;
+      case 'p':
+        a->process_file = optarg;
+        break;
+      case 'd':
+        a->detach = true;
+        break;
+      case 'P':
+        a->pid_file = optarg;
+        break;
+      case 'C':
+        a->console_socket = optarg;
+        break;
+      case 'c':
+        a->caps[a->n_caps++] = optarg;
+        break;
+      case 'F':
+        {
+          char *end;
+          long n = strtol (optarg, &end, 10);
+          if (*end || n < 0 || n > 1024)
+            return cordon_error_set (err, EINVAL, "exec: --preserve-fds: not a count: %s", optarg);
+          a->preserve_fds = (int)n;
+        }
+        break;
+      case 'N': /* always: cordon sets no_new_privs on everything it runs */
+      case 'A': /* the sandbox's own profile applies */
+      case 'L': /* no SELinux */
+        break;
       case 'H':
         fputs (exec_usage, stdout);
         exit (0);
@@ -140,6 +189,11 @@ parse_args (int argc, char **argv, struct exec_args *a, struct cordon_error *err
   a->ref = argv[optind++];
   if (optind < argc && strcmp (argv[optind], "--") == 0)
     optind++;
+  /* The OCI runtime is always given the caller's stdio.  */
+  if (a->process_file || a->detach || a->console_socket)
+    a->interactive = true;
+  if (a->process_file)
+    return 0;
   if (optind >= argc)
     return cordon_error_set (err, EINVAL, "exec: no command given (cordon exec ID -- COMMAND)");
   a->command = argv + optind;
@@ -226,14 +280,39 @@ plan_exec (const struct exec_args *a, const struct sandbox_state *st, const stru
   r = idmap_plan_for_spec (p->spec, &p->idmap, err);
   if (r < 0)
     return r;
-  r = spec_set_args (p->spec, a->command, err);
+  if (a->process_file)
+    {
+      cleanup_free char *text = NULL;
+      size_t len;
+      r = json_read_file (a->process_file, SPEC_MAX_FILE_BYTES, &text, &len, err);
+      if (r >= 0)
+        r = spec_parse_process (text, len, p->spec, err);
+    }
+  else
+    r = spec_set_args (p->spec, a->command, err);
+  for (size_t i = 0; r >= 0 && i < a->n_caps; i++)
+    {
+      int cap = caps_from_name (a->caps[i]);
+      if (cap < 0)
+        r = cordon_error_set (err, EINVAL, "exec: --cap `%s`: unknown capability", a->caps[i]);
+      else
+        {
+          uint64_t bit = 1ull << cap;
+          p->spec->process.caps_bounding |= bit;
+          p->spec->process.caps_effective |= bit;
+          p->spec->process.caps_permitted |= bit;
+          p->spec->process.caps_inheritable |= bit;
+          p->spec->process.caps_ambient |= bit;
+        }
+    }
   for (size_t i = 0; r >= 0 && i < a->n_env; i++)
     r = spec_set_env (p->spec, a->env[i], err);
   if (r >= 0 && a->workdir)
     r = spec_set_string (&p->spec->process.cwd, a->workdir, err);
   if (r < 0)
     return r;
-  p->spec->process.terminal = a->tty;
+  if (!a->process_file)
+    p->spec->process.terminal = a->tty;
   r = compile_seccomp (p->spec, &p->bpf, err);
   if (r < 0)
     return r;
@@ -369,12 +448,13 @@ exec_child (const struct exec_args *a, struct exec_plan *p, int errfd, int tty_s
   cleanup_error struct cordon_error err = { 0 };
   int tty = -1;
 
-  /* The CLI's death must not leave a command running unwatched.  */
-  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
+  /* The CLI's death must not leave a command running unwatched (unless
+   * detached: then its reaper watches it).  */
+  if (!a->detach && prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
     fail_report (errfd, 125, "prctl PR_SET_PDEATHSIG");
   if (a->user && resolve_user (p->spec, a->user, &err) < 0)
     fail_report (errfd, 125, err.msg);
-  if (a->tty && (tty = open_terminal (tty_sock, &err)) < 0)
+  if (p->spec->process.terminal && (tty = open_terminal (tty_sock, &err)) < 0)
     fail_report (errfd, 125, err.msg);
   if (tty_sock >= 0)
     close (tty_sock);
@@ -390,6 +470,7 @@ exec_child (const struct exec_args *a, struct exec_plan *p, int errfd, int tty_s
     .landlock_abi = p->spec->cordon.landlock_unconfined ? 0 : landlock_abi (),
     .extra_rlimits = p->rlimits,
     .n_extra_rlimits = p->n_rlimits,
+    .preserve_fds = a->preserve_fds,
   };
   workload_main (&ctx, errfd, tty);
 }
@@ -397,13 +478,14 @@ exec_child (const struct exec_args *a, struct exec_plan *p, int errfd, int tty_s
 /* The joining process: into the cgroup and the namespaces, then a fork into
  * the pid namespace.  It passes the command's status on.  */
 __attribute__ ((noreturn)) static void
-join_child (const struct exec_args *a, struct exec_plan *p, const struct sandbox_state *st, int errfd, int tty_sock)
+join_child (const struct exec_args *a, struct exec_plan *p, const struct sandbox_state *st, int errfd, int tty_sock,
+            int pid_fd)
 {
   int status;
   pid_t pid;
   int r;
 
-  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
+  if (!a->detach && prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
     fail_report (errfd, 125, "prctl PR_SET_PDEATHSIG");
   if (p->cgroup_fd >= 0 && write (p->cgroup_fd, "0", 1) < 0)
     fail_report (errfd, 125, "join the sandbox's cgroup");
@@ -419,6 +501,13 @@ join_child (const struct exec_args *a, struct exec_plan *p, const struct sandbox
     fail_report (errfd, 125, "fork into the sandbox");
   if (pid == 0)
     exec_child (a, p, errfd, tty_sock);
+  if (a->detach)
+    {
+      /* Its pid (in the host's view: we are still in the host's pid
+       * namespace) for --pid-file; then it is orphaned, to the nearest
+       * subreaper (conmon).  */
+      _exit (write (pid_fd, &pid, sizeof pid) == (ssize_t)sizeof pid ? 0 : 125);
+    }
   close (errfd);
   if (tty_sock >= 0)
     close (tty_sock);
@@ -461,14 +550,18 @@ static int
 run_exec (const struct exec_args *a, struct exec_plan *p, const struct sandbox_state *st, struct cordon_error *err)
 {
   struct exec_report rep;
-  int errpipe[2], tty[2] = { -1, -1 };
+  int errpipe[2], tty[2] = { -1, -1 }, pidpipe[2] = { -1, -1 };
+  pid_t exec_pid = 0;
+  bool tty_wanted = p->spec->process.terminal;
   int status;
   ssize_t n;
   pid_t pid;
 
   if (pipe2 (errpipe, O_CLOEXEC) < 0)
     return cordon_error_set (err, errno, "pipe");
-  if (a->tty && socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, tty) < 0)
+  if (a->detach && pipe2 (pidpipe, O_CLOEXEC) < 0)
+    return cordon_error_set (err, errno, "pipe");
+  if (tty_wanted && socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, tty) < 0)
     {
       close (errpipe[0]);
       close (errpipe[1]);
@@ -482,12 +575,27 @@ run_exec (const struct exec_args *a, struct exec_plan *p, const struct sandbox_s
       close (errpipe[0]);
       if (tty[0] >= 0)
         close (tty[0]);
-      join_child (a, p, st, errpipe[1], tty[1]);
+      join_child (a, p, st, errpipe[1], tty[1], pidpipe[1]);
     }
   close (errpipe[1]);
+  if (pidpipe[1] >= 0)
+    close (pidpipe[1]);
   if (tty[1] >= 0)
     close (tty[1]);
-  if (tty[0] >= 0)
+  if (tty[0] >= 0 && a->console_socket)
+    {
+      struct sync_msg msg;
+      int master = -1;
+      int r = sync_recv (tty[0], &msg, &master) > 0 && master >= 0
+                  ? oci_send_console (a->console_socket, master, err)
+                  : cordon_error_set (err, EPROTO, "exec: no terminal came from the sandbox");
+      if (master >= 0)
+        close (master);
+      close (tty[0]);
+      if (r < 0)
+        return r;
+    }
+  else if (tty[0] >= 0)
     {
       relay_terminal (tty[0], a->interactive);
       close (tty[0]);
@@ -499,11 +607,26 @@ run_exec (const struct exec_args *a, struct exec_plan *p, const struct sandbox_s
     n = read (errpipe[0], &rep, sizeof rep);
   while (n < 0 && errno == EINTR);
   close (errpipe[0]);
+  if (pidpipe[0] >= 0)
+    {
+      if (read (pidpipe[0], &exec_pid, sizeof exec_pid) != (ssize_t)sizeof exec_pid)
+        exec_pid = 0;
+      close (pidpipe[0]);
+    }
   if (n == (ssize_t)sizeof rep)
     {
       rep.text[sizeof rep.text - 1] = '\0';
       cordon_error_set (err, 0, "%s", rep.text);
       return -rep.exit_code;
+    }
+  if (a->detach)
+    {
+      /* Started (the exec report pipe closed on execve).  */
+      if (exec_pid <= 0)
+        return cordon_error_set (err, ESRCH, "exec: the process did not start");
+      if (a->pid_file && oci_write_pid_file (a->pid_file, exec_pid, err) < 0)
+        return -125;
+      return 0;
     }
   return WIFSIGNALED (status) ? 128 + WTERMSIG (status) : WEXITSTATUS (status);
 }
@@ -553,6 +676,7 @@ cli_exec (int argc, char **argv)
     }
   plan_release (&p);
   free (a.env);
+  free (a.caps);
   if (opened)
     {
       state_release (&st);

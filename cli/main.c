@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/lifecycle.h"
+#include "common/fd-util.h"
 #include "config.h"
 
 struct command
@@ -29,7 +36,52 @@ static const struct command commands[] = {
   { "image", cli_image, "import, verify, sign and manage images" },
   { "profile", cli_profile, "list, show, lint, explain and diff security profiles" },
   { "version", cli_version, "print the version" },
+  { "create", cli_oci_create, "OCI runtime: create a container from a bundle" },
+  { "start", cli_oci_start, "OCI runtime: start a created container" },
+  { "state", cli_oci_state, "OCI runtime: print a container's state" },
+  { "delete", cli_oci_delete, "OCI runtime: delete a container" },
+  { "list", cli_oci_list, "OCI runtime: list containers" },
+  { "features", cli_oci_features, "OCI runtime: print the supported features" },
 };
+
+/* The OCI runtime's forms of kill, ps and exec share their names with the
+ * Docker-style commands: `kill [--all] ID SIGNAL`, `ps ID`, `exec --process
+ * F ...` (and runc's other exec flags) are the OCI ones.  */
+static bool
+has_arg (int argc, char **argv, const char *const *names)
+{
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
+    for (const char *const *n = names; *n; n++)
+      if (strcmp (argv[i], *n) == 0 || (strncmp (argv[i], *n, strlen (*n)) == 0 && argv[i][strlen (*n)] == '='))
+        return true;
+  return false;
+}
+
+static int (*oci_form (int argc, char **argv)) (int, char **)
+{
+  static const char *const kill_all[] = { "--all", "-a", NULL };
+  static const char *const exec_oci[] = { "--process", "-p", "--detach", "-d", "--pid-file", "--console-socket",
+                                          "--preserve-fds", "--cap", "-c", "--cwd", "--process-label",
+                                          "--apparmor", "--no-new-privs", NULL };
+  int operands = 0, last = 0;
+
+  for (int i = 1; i < argc; i++)
+    if (argv[i][0] != '-')
+      {
+        operands++;
+        last = i;
+      }
+    else if (strcmp (argv[i], "--root") == 0 || strcmp (argv[i], "--format") == 0 || strcmp (argv[i], "-s") == 0)
+      i++;
+  if (strcmp (argv[0], "kill") == 0
+      && (has_arg (argc, argv, kill_all) || (operands == 2 && lifecycle_parse_signal (argv[last]) > 0)))
+    return cli_oci_kill;
+  if (strcmp (argv[0], "ps") == 0 && operands == 1)
+    return cli_oci_ps;
+  if (strcmp (argv[0], "exec") == 0 && has_arg (argc, argv, exec_oci))
+    return cli_exec;
+  return NULL;
+}
 
 static void
 usage (FILE *out)
@@ -41,9 +93,62 @@ usage (FILE *out)
   fprintf (out, "\nRun 'cordon COMMAND --help' for a command's options.\n");
 }
 
+/* --log: where errors also go, set once before any command runs.  */
+static struct
+{
+  int fd;
+  bool json;
+} runtime_log = { -1, false };
+
+int
+cli_log_open (const char *path, bool json)
+{
+  runtime_log.fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+  runtime_log.json = json;
+  return runtime_log.fd < 0 ? -1 : 0;
+}
+
+static void
+log_error (const char *msg)
+{
+  char stamp[64], line[4096];
+  struct timespec ts;
+  struct tm tm;
+  size_t off = 0;
+  int n;
+
+  if (runtime_log.fd < 0)
+    return;
+  clock_gettime (CLOCK_REALTIME, &ts);
+  gmtime_r (&ts.tv_sec, &tm);
+  strftime (stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (!runtime_log.json)
+    n = snprintf (line, sizeof line, "%s error: %s\n", stamp, msg);
+  else
+    {
+      /* JSON-escaped by hand: the message is ours, but may quote a path.  */
+      n = snprintf (line, sizeof line, "{\"level\":\"error\",\"time\":\"%s\",\"msg\":\"", stamp);
+      off = n > 0 ? (size_t)n : 0;
+      for (const char *p = msg; *p && off + 8 < sizeof line; p++)
+        {
+          unsigned char c = (unsigned char)*p;
+          if (c == '"' || c == '\\')
+            off += (size_t)snprintf (line + off, sizeof line - off, "\\%c", c);
+          else if (c < 0x20)
+            off += (size_t)snprintf (line + off, sizeof line - off, "\\u%04x", c);
+          else
+            line[off++] = (char)c;
+        }
+      n = (int)off + snprintf (line + off, sizeof line - off, "\"}\n");
+    }
+  if (n > 0)
+    fd_write_all (runtime_log.fd, line, strlen (line));
+}
+
 int
 cli_fail (struct cordon_error *err)
 {
+  log_error (err && err->msg ? err->msg : "unknown error");
   fprintf (stderr, "cordon: %s\n", err && err->msg ? err->msg : "unknown error");
   cordon_error_release (err);
   return EXIT_CORDON_FAILED;
@@ -52,13 +157,13 @@ cli_fail (struct cordon_error *err)
 /* Global options (`cordon --root DIR ps`) are handed to the command as its
  * own (`ps --root DIR`): one parser per option, in the command's file.  */
 static int
-run_command (const struct command *cmd, int argc, char **argv, const char *root)
+run_command (int (*run) (int, char **), int argc, char **argv, const char *root)
 {
   char **args;
   int r;
 
   if (root == NULL)
-    return cmd->run (argc, argv);
+    return run (argc, argv);
   args = calloc ((size_t)argc + 3, sizeof *args);
   if (args == NULL)
     {
@@ -70,30 +175,73 @@ run_command (const struct command *cmd, int argc, char **argv, const char *root)
   args[2] = (char *)root;
   for (int i = 1; i < argc; i++)
     args[i + 2] = argv[i];
-  r = cmd->run (argc + 2, args);
+  r = run (argc + 2, args);
   free (args);
   return r;
+}
+
+/* An option before the command: `--NAME VALUE` or `--NAME=VALUE` when it
+ * takes a value.  Returns how many arguments it used, 0 when not it.  */
+static int
+global_option (int argc, char **argv, const char *name, bool takes_value, const char **value)
+{
+  size_t n = strlen (name);
+
+  if (strncmp (argv[1], name, n) != 0)
+    return 0;
+  if (!takes_value)
+    return argv[1][n] == '\0' ? 1 : 0;
+  if (argv[1][n] == '=')
+    {
+      *value = argv[1] + n + 1;
+      return 1;
+    }
+  if (argv[1][n] == '\0' && argc >= 3)
+    {
+      *value = argv[2];
+      return 2;
+    }
+  return 0;
 }
 
 int
 main (int argc, char **argv)
 {
-  const char *root = NULL;
+  const char *root = NULL, *log = NULL, *log_format = NULL, *ignored = NULL;
 
-  while (argc >= 2 && strncmp (argv[1], "--root", 6) == 0)
+  /* runc's and crun's global options, as engines pass them.  --log and
+   * --log-format name where errors also go (cli_fail); --systemd-cgroup,
+   * --debug, --rootless and --criu are accepted: cordon makes its own
+   * cgroup below its own (doc/oci-runtime.md).  */
+  while (argc >= 2 && argv[1][0] == '-' && argv[1][1] == '-' && argv[1][2] != '\0')
     {
-      if (argv[1][6] == '=')
-        root = argv[1] + 7;
-      else if (argv[1][6] == '\0' && argc >= 3)
-        {
-          root = argv[2];
-          argc--;
-          argv++;
-        }
-      else
+      int used = global_option (argc, argv, "--root", true, &root);
+      if (!used)
+        used = global_option (argc, argv, "--log-format", true, &log_format);
+      if (!used)
+        used = global_option (argc, argv, "--log", true, &log);
+      if (!used)
+        used = global_option (argc, argv, "--rootless", true, &ignored);
+      if (!used)
+        used = global_option (argc, argv, "--criu", true, &ignored);
+      if (!used)
+        used = global_option (argc, argv, "--systemd-cgroup", false, &ignored);
+      if (!used)
+        used = global_option (argc, argv, "--debug", false, &ignored);
+      if (!used)
         break;
-      argc--;
-      argv++;
+      argc -= used;
+      argv += used;
+    }
+  if (log_format && strcmp (log_format, "json") != 0 && strcmp (log_format, "text") != 0)
+    {
+      fprintf (stderr, "cordon: --log-format: json or text, not `%s`\n", log_format);
+      return EXIT_USAGE;
+    }
+  if (log && cli_log_open (log, log_format && strcmp (log_format, "json") == 0) < 0)
+    {
+      fprintf (stderr, "cordon: --log `%s`: %s\n", log, strerror (errno));
+      return EXIT_CORDON_FAILED;
     }
   if (argc < 2)
     {
@@ -109,7 +257,10 @@ main (int argc, char **argv)
     return cli_version (argc - 1, argv + 1);
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp (argv[1], commands[i].name) == 0)
-      return run_command (&commands[i], argc - 1, argv + 1, root);
+      {
+        int (*oci) (int, char **) = oci_form (argc - 1, argv + 1);
+        return run_command (oci ? oci : commands[i].run, argc - 1, argv + 1, root);
+      }
   fprintf (stderr, "cordon: unknown command '%s'\n", argv[1]);
   usage (stderr);
   return EXIT_USAGE;

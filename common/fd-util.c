@@ -53,8 +53,13 @@ fd_write_all (int fd, const void *buf, size_t len)
 int
 fd_close_all_except (const int *keep, size_t n_keep)
 {
+  return fd_close_from_except (3, keep, n_keep);
+}
+
+int
+fd_close_from_except (unsigned int from, const int *keep, size_t n_keep)
+{
   int sorted[16];
-  unsigned int from = 3;
 
   if (n_keep > sizeof sorted / sizeof sorted[0])
     return -E2BIG;

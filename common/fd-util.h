@@ -9,6 +9,8 @@
 /* Closes every fd >= 3 except those in `keep` (close_range(2)).  Returns 0
  * or -errno.  */
 int fd_close_all_except (const int *keep, size_t n_keep);
+/* The same from `from` up: the OCI runtime's --preserve-fds keeps 3..from-1.  */
+int fd_close_from_except (unsigned int from, const int *keep, size_t n_keep);
 
 /* Reads a small file (procfs, cgroupfs) into `buf`, NUL-terminated; at most
  * size-1 bytes.  Returns the length or -errno.  */

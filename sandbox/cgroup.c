@@ -301,6 +301,22 @@ remove_dir (const char *path)
 }
 
 void
+cgroup_forget (struct cgroup *cg)
+{
+  if (cg->v2_fd >= 0)
+    close (cg->v2_fd);
+  cg->v2_fd = -1;
+  free (cg->v2_path);
+  cg->v2_path = NULL;
+  for (int i = 0; i < CG1__COUNT; i++)
+    {
+      free (cg->v1_paths[i]);
+      cg->v1_paths[i] = NULL;
+    }
+  cg->mode = CGROUP_NONE;
+}
+
+void
 cgroup_destroy (struct cgroup *cg)
 {
   if (cg->v2_fd >= 0)

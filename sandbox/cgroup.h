@@ -68,6 +68,8 @@ int cgroup_read_stats (const struct cgroup *cg, struct cgroup_stats *st);
 /* CPU time used so far, in microseconds, or -1 when unknown.  */
 int64_t cgroup_cpu_usage_us (const struct cgroup *cg);
 
+/* Closes and frees what `cg` holds, leaving the cgroups in place.  */
+void cgroup_forget (struct cgroup *cg);
 /* Removes the cgroup (waits briefly for the last processes to be gone).  */
 void cgroup_destroy (struct cgroup *cg);
 

@@ -351,7 +351,7 @@ prepare_output (const struct cordon_spec *spec, const struct sandbox_options *op
   int out = -1, errfd = -1;
   int r;
 
-  if (spec->process.terminal
+  if (spec->process.terminal || opts->oci
       || (!s->limits.output_bytes && !opts->stdout_path && !opts->stderr_path && !opts->log))
     return 0;
   out = open_output_file (opts->stdout_path, "--stdout", err);
@@ -401,6 +401,10 @@ prepare (const struct cordon_spec *spec, const struct sandbox_options *opts, str
   r = limits_plan_prepare (spec, name, &s->limits, result, err);
   if (r < 0)
     return r;
+  if (opts->oci && s->limits.poll)
+    return cordon_error_set (err, ENOTSUP,
+                             "a limit this host can only enforce from cordon's monitor (no usable cgroup): an OCI "
+                             "container keeps no monitor");
   r = idmap_plan_for_spec (spec, idmap, err);
   if (r < 0)
     return r;
@@ -472,7 +476,7 @@ prepare (const struct cordon_spec *spec, const struct sandbox_options *opts, str
       if (s->devnull < 0)
         return cordon_error_set (err, errno, "--stdin `%s`", opts->stdin_path);
     }
-  else if (!opts->keep_stdin)
+  else if (!opts->keep_stdin && !opts->oci)
     {
       s->devnull = open ("/dev/null", O_RDONLY | O_CLOEXEC);
       if (s->devnull < 0)
@@ -487,6 +491,46 @@ prepare (const struct cordon_spec *spec, const struct sandbox_options *opts, str
   if (s->sigfd < 0)
     return s->sigfd;
   s->mask_saved = true;
+  return 0;
+}
+
+/* OCI create: init reports the sandbox built (after the terminal's master,
+ * when there is one), or why it failed.  Then init is left on its own.  */
+static int
+wait_created (const struct sandbox_options *opts, struct run_state *s, pid_t pid, struct cordon_error *err)
+{
+  cleanup_close int terminal = -1;
+
+  for (;;)
+    {
+      struct sync_msg msg;
+      int fd = -1;
+      int r = sync_recv (s->sync[0], &msg, &fd);
+
+      if (r > 0 && msg.type == SYNC_TERMINAL && fd >= 0 && terminal < 0)
+        {
+          terminal = fd;
+          continue;
+        }
+      if (fd >= 0)
+        close (fd);
+      if (r > 0 && msg.type == SYNC_CREATED)
+        break;
+      if (r > 0 && msg.type == SYNC_FAILED)
+        {
+          msg.text[sizeof msg.text - 1] = '\0';
+          r = cordon_error_set (err, 0, "%s", msg.text);
+        }
+      else
+        r = cordon_error_set (err, r < 0 ? -r : EPROTO, "the sandbox's init exited before it was created");
+      kill (pid, SIGKILL);
+      waitpid (pid, NULL, 0);
+      return r;
+    }
+  if (opts->oci_on_created)
+    opts->oci_on_created (opts->oci_data, pid, terminal, &s->limits.cgroup);
+  /* The cgroup stays with the container (`cordon delete` removes it).  */
+  cgroup_forget (&s->limits.cgroup);
   return 0;
 }
 
@@ -532,6 +576,10 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
     .n_extra_rlimits = s->limits.n_extra_rlimits,
     .has_netns = spec_has_namespace (spec, CLONE_NEWNET),
     .has_utsns = spec_has_namespace (spec, CLONE_NEWUTS),
+    .oci = opts->oci,
+    .oci_start_fd = opts->oci ? opts->oci_start_fd : -1,
+    .oci_hooks = opts->oci_hooks,
+    .preserve_fds = opts->preserve_fds,
   };
   flags = clone_flags_for (spec);
   pid = spawn_init (&ctx, s, &flags, err);
@@ -551,6 +599,8 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
   r = idmap_write (pid, &idmap, err);
   if (r >= 0 && s->limits.cgroup.mode == CGROUP_V1)
     r = cgroup_enter (&s->limits.cgroup, pid, err);
+  if (r >= 0 && opts->oci && opts->oci_on_spawned)
+    r = opts->oci_on_spawned (opts->oci_data, pid, s->pidfd, err);
   if (r >= 0 && sync_send (s->sync[0], &go, -1) < 0)
     r = cordon_error_set (err, errno, "start the sandbox");
   if (r < 0)
@@ -559,6 +609,8 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
       waitpid (pid, NULL, 0);
       return r;
     }
+  if (opts->oci)
+    return wait_created (opts, s, pid, err);
   if (s->has_output)
     for (int i = 0; i < 2; i++)
       {

@@ -7,7 +7,9 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "sandbox/cgroup.h"
 #include "sandbox/log.h"
+#include "sandbox/oci-hooks.h"
 #include "sandbox/result.h"
 #include "sandbox/seccomp-learn.h"
 #include "sandbox/spec.h"
@@ -35,6 +37,22 @@ struct sandbox_options
    * (a detached run then lets its CLI return).  */
   void (*on_started) (void *data, pid_t init_pid, int pidfd);
   void *on_started_data;
+  /* The OCI runtime's create: the caller's stdio go to the workload, init
+   * waits for `start` on oci_start_fd (see init_context), and sandbox_run
+   * returns as soon as the sandbox is created, leaving init without a
+   * monitor.  Limits that need the monitor are refused.  */
+  bool oci;
+  int oci_start_fd;
+  const struct oci_hooks *oci_hooks;
+  int preserve_fds;
+  /* OCI: after the id maps are written, before init builds anything (the
+   * prestart, createRuntime and createContainer hooks); an error stops the
+   * run.  Then once init is built: its pid, the terminal's master (-1
+   * without one) and the cgroup it was put in (the caller keeps the
+   * paths: sandbox_run leaves the cgroup in place).  */
+  int (*oci_on_spawned) (void *data, pid_t init_pid, int pidfd, struct cordon_error *err);
+  void (*oci_on_created) (void *data, pid_t init_pid, int terminal_fd, const struct cgroup *cgroup);
+  void *oci_data;
 };
 
 /* Runs `spec` to completion.  Returns 0 when the workload ran (whatever its

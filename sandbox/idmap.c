@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fd-util.h"
 #include "sandbox/host-probe.h"
 
 bool
@@ -82,6 +83,24 @@ plan_rootless (const struct cordon_spec *spec, struct idmap_plan *plan, struct c
   return 0;
 }
 
+/* Id 0 of our user namespace is id 0 of its parent (the initial
+ * namespace, or one that maps root through).  Unreadable: assume it is.  */
+static bool
+zero_is_host_root (const char *map)
+{
+  char buf[4096], *line, *save = NULL;
+
+  if (fd_read_small (map, 0, buf, sizeof buf) <= 0)
+    return true;
+  for (line = strtok_r (buf, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      unsigned long inside, outside, count;
+      if (sscanf (line, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && count > 0)
+        return outside == 0;
+    }
+  return false;
+}
+
 static int
 copy_spec_maps (const struct cordon_spec *spec, struct idmap_plan *plan, struct cordon_error *err)
 {
@@ -94,7 +113,10 @@ copy_spec_maps (const struct cordon_spec *spec, struct idmap_plan *plan, struct 
   plan->n_uid = spec->n_uid_mappings;
   plan->n_gid = spec->n_gid_mappings;
   /* Host root inside a sandbox is never what a runner for untrusted code
-   * should do, whatever the config asks.  */
+   * should do, whatever the config asks.  (Id 0 of a user namespace we run
+   * in, as under rootless podman, is not host root.)  */
+  if (!zero_is_host_root ("/proc/self/uid_map") && !zero_is_host_root ("/proc/self/gid_map"))
+    return 0;
   for (size_t i = 0; i < plan->n_gid; i++)
     if (plan->gid[i].host_id == 0)
       return cordon_error_set (err, EPERM, "linux.gidMappings: mapping onto host root (hostID 0) is refused");

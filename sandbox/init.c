@@ -25,13 +25,15 @@
 /* Signals init passes on to the workload.  */
 static const int forwarded_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
 
+/* `report_fd` is the monitor's socket, or after an OCI start the start
+ * command's connection.  */
 __attribute__ ((noreturn)) static void
-init_fail (const struct init_context *ctx, int exit_code, struct cordon_error *err)
+init_fail (int report_fd, int exit_code, struct cordon_error *err)
 {
   struct sync_msg msg = { .type = SYNC_FAILED, .exit_code = exit_code };
 
   snprintf (msg.text, sizeof msg.text, "%s", err->msg ? err->msg : "sandbox setup failed");
-  sync_send (ctx->sync_fd, &msg, -1);
+  sync_send (report_fd, &msg, -1);
   _exit (exit_code);
 }
 
@@ -54,6 +56,10 @@ die_with_monitor (const struct init_context *ctx, struct cordon_error *err)
 {
   struct pollfd pfd = { .fd = ctx->sync_fd, .events = POLLIN };
 
+  /* An OCI container outlives `cordon create`: it is held by whoever
+   * reaps it (conmon, a subreaper), and ended by `cordon kill|delete`.  */
+  if (ctx->oci)
+    return 0;
   /* Set after the credential change, which clears it.  If the monitor died
    * before this point, its end of the socket is closed: check once.  */
   if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
@@ -208,7 +214,7 @@ read_exec_report (int fd, struct exec_report *report)
 }
 
 __attribute__ ((noreturn)) static void
-init_supervise (const struct init_context *ctx, int sigfd, pid_t workload)
+init_supervise (const struct init_context *ctx, int sigfd, pid_t workload, bool oci)
 {
   struct signalfd_siginfo si;
   struct sync_msg msg = { .type = SYNC_EXITED };
@@ -241,12 +247,51 @@ init_supervise (const struct init_context *ctx, int sigfd, pid_t workload)
             }
           else
             msg.exit_code = WEXITSTATUS (status);
+          /* An OCI container's status is init's (conmon waits for it): the
+           * workload's code, 128+N for a signal, as a shell reports it.  */
+          if (oci)
+            _exit (msg.exit_code);
           sync_send (ctx->sync_fd, &msg, -1);
           /* Our exit ends the pid namespace: the kernel kills whatever the
            * workload left running.  */
           _exit (0);
         }
     }
+}
+
+/* OCI: the sandbox is built; tell `cordon create`, then wait for `cordon
+ * start`.  Returns the start command's connection, where the outcome of the
+ * start is reported.  The startContainer hooks run here, in the
+ * container, before the workload exists.  */
+static int
+oci_wait_start (const struct init_context *ctx, struct cordon_error *err)
+{
+  struct sync_msg msg = { .type = SYNC_CREATED };
+  cleanup_free char *state = malloc (65536);
+  int conn;
+  ssize_t n;
+
+  if (state == NULL)
+    return cordon_error_set (err, ENOMEM, "out of memory");
+  if (sync_send (ctx->sync_fd, &msg, -1) < 0)
+    return cordon_error_set (err, errno, "report the sandbox created");
+  close (ctx->sync_fd);
+  do
+    conn = accept4 (ctx->oci_start_fd, NULL, NULL, SOCK_CLOEXEC);
+  while (conn < 0 && errno == EINTR);
+  if (conn < 0)
+    _exit (125); /* nobody to tell */
+  /* One start: a second one finds no listener.  */
+  close (ctx->oci_start_fd);
+  do
+    n = recv (conn, state, 65535, 0);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0)
+    _exit (125);
+  state[n] = '\0';
+  if (ctx->oci_hooks && oci_hooks_run (ctx->oci_hooks, OCI_HOOK_START_CONTAINER, state, err) < 0)
+    init_fail (conn, 125, err);
+  return conn;
 }
 
 void
@@ -259,32 +304,39 @@ init_main (const struct init_context *ctx)
   int errpipe[2];
   int sigfd;
   int tty = -1;
+  int report_fd = ctx->sync_fd;
   pid_t pid;
 
   if (sync_recv (ctx->sync_fd, &msg, NULL) <= 0 || msg.type != SYNC_GO)
     _exit (125); /* the monitor failed or is gone; it reports why */
 
   if (init_build (ctx, &err) < 0)
-    init_fail (ctx, 125, &err);
+    init_fail (report_fd, 125, &err);
   if (ctx->spec->process.terminal)
     {
       tty = open_terminal (ctx, &err);
       if (tty < 0)
-        init_fail (ctx, 125, &err);
+        init_fail (report_fd, 125, &err);
+    }
+  if (ctx->oci)
+    {
+      report_fd = oci_wait_start (ctx, &err);
+      if (report_fd < 0)
+        init_fail (ctx->sync_fd, 125, &err);
     }
   sigfd = block_signals (&set, &err);
   if (sigfd < 0)
-    init_fail (ctx, 125, &err);
+    init_fail (report_fd, 125, &err);
   if (pipe2 (errpipe, O_CLOEXEC) < 0)
     {
       cordon_error_set (&err, errno, "pipe");
-      init_fail (ctx, 125, &err);
+      init_fail (report_fd, 125, &err);
     }
   pid = fork ();
   if (pid < 0)
     {
       cordon_error_set (&err, errno, "fork the workload");
-      init_fail (ctx, 125, &err);
+      init_fail (report_fd, 125, &err);
     }
   if (pid == 0)
     {
@@ -293,15 +345,23 @@ init_main (const struct init_context *ctx)
       workload_main (ctx, errpipe[1], tty);
     }
   close (errpipe[1]);
+  if (ctx->oci)
+    {
+      /* The caller's stdio (conmon's pipes) belong to the workload: init
+       * holding them would keep a reader from seeing the end.  */
+      int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+      for (int fd = 0; null >= 0 && fd < 3; fd++)
+        dup2 (null, fd);
+    }
   {
     /* What init keeps of the host: nothing but its line to the monitor.  */
-    int keep[] = { ctx->sync_fd, sigfd, errpipe[0] };
+    int keep[] = { report_fd, sigfd, errpipe[0] };
     int rc = fd_close_all_except (keep, 3);
     if (rc < 0)
       {
         kill (pid, SIGKILL);
         cordon_error_set (&err, -rc, "close_range");
-        init_fail (ctx, 125, &err);
+        init_fail (report_fd, 125, &err);
       }
   }
 
@@ -309,16 +369,18 @@ init_main (const struct init_context *ctx)
     {
       cordon_error_set (&err, 0, "%s", report.text);
       waitpid (pid, NULL, 0);
-      init_fail (ctx, report.exit_code, &err);
+      init_fail (report_fd, report.exit_code, &err);
     }
   close (errpipe[0]);
   if (init_drop_privileges (&err) < 0)
     {
       kill (pid, SIGKILL);
-      init_fail (ctx, 125, &err);
+      init_fail (report_fd, 125, &err);
     }
   msg = (struct sync_msg){ .type = SYNC_STARTED };
-  if (sync_send (ctx->sync_fd, &msg, -1) < 0)
+  if (sync_send (report_fd, &msg, -1) < 0 && !ctx->oci)
     _exit (125);
-  init_supervise (ctx, sigfd, pid);
+  if (ctx->oci)
+    close (report_fd);
+  init_supervise (ctx, sigfd, pid, ctx->oci);
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "sandbox/idmap.h"
+#include "sandbox/oci-hooks.h"
 #include "sandbox/rootfs.h"
 #include "sandbox/seccomp.h"
 #include "sandbox/spec.h"
@@ -37,6 +38,15 @@ struct init_context
   size_t n_extra_rlimits;
   bool has_netns;
   bool has_utsns;
+  /* The OCI runtime's create/start: init outlives the process that made it
+   * (no parent-death signal), reports SYNC_CREATED once built, waits for
+   * `cordon start` on oci_start_fd (a listening SOCK_SEQPACKET socket: the
+   * start command sends the state JSON, init answers with one sync_msg),
+   * runs the startContainer hooks, and exits with the workload's status.  */
+  bool oci;
+  int oci_start_fd;
+  const struct oci_hooks *oci_hooks;
+  int preserve_fds; /* fds 3..3+N-1 pass to the workload (--preserve-fds) */
 };
 
 /* The sandbox's init.  Never returns.  */

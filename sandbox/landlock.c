@@ -88,8 +88,14 @@ add_path_rule (int ruleset, int rootfd, const char *path, uint64_t access, struc
 {
   cleanup_close int fd = safe_openat_in_root (rootfd, path, O_PATH, 0);
 
+  struct stat st;
+
   if (fd < 0)
     return 0; /* a mount point that is not there has nothing to allow */
+  /* A file mount (podman's /etc/resolv.conf, /etc/hosts): Landlock takes
+   * only file rights on a file, and EINVAL for the directory ones.  */
+  if (fstat (fd, &st) == 0 && !S_ISDIR (st.st_mode))
+    access &= LL_FILE_ONLY;
   return add_rule (ruleset, fd, access, err, path);
 }
 

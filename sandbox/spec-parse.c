@@ -12,6 +12,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/safe-path.h"
+#include "common/strv.h"
 #include "sandbox/caps.h"
 #include "sandbox/spec-seccomp.h"
 #include "sandbox/spec.h"
@@ -615,4 +616,24 @@ spec_load_file (const char *path, struct cordon_spec **out, struct cordon_error 
   if (r < 0)
     return r;
   return spec_parse (text, len, out, err);
+}
+
+int
+spec_parse_process (const char *text, size_t len, struct cordon_spec *s, struct cordon_error *err)
+{
+  cleanup_json yajl_val tree = NULL;
+  struct cordon_process *p = &s->process;
+  int r;
+
+  r = json_parse (text, len, &spec_limits, "process.json", &tree, err);
+  if (r < 0)
+    return r;
+  free (p->additional_gids);
+  strv_free (p->args);
+  strv_free (p->env);
+  free (p->cwd);
+  free (p->rlimits);
+  free (p->apparmor_profile);
+  memset (p, 0, sizeof *p);
+  return parse_process (tree, s, err);
 }

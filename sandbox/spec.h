@@ -203,6 +203,10 @@ int spec_new_default (bool rootless, struct cordon_spec **out, struct cordon_err
  * limits, validated, and answered with an error naming the field.  */
 int spec_parse (const char *text, size_t len, struct cordon_spec **out, struct cordon_error *err);
 
+/* Replaces s->process by a "process" object's text (the OCI runtime's
+ * `exec --process FILE`).  */
+int spec_parse_process (const char *text, size_t len, struct cordon_spec *s, struct cordon_error *err);
+
 /* Reads and parses `path` (at most SPEC_MAX_FILE_BYTES).  */
 int spec_load_file (const char *path, struct cordon_spec **out, struct cordon_error *err);
 

@@ -14,6 +14,7 @@ enum sync_type
   SYNC_EXITED,   /* init -> monitor: the workload's main process ended */
   SYNC_TERMINAL, /* init -> monitor: the terminal's master, as SCM_RIGHTS */
   SYNC_LISTENER, /* workload -> monitor: its seccomp listener, as SCM_RIGHTS (report_denied) */
+  SYNC_CREATED,  /* init -> monitor (OCI create): the sandbox is built; init now waits for start */
 };
 
 struct sync_msg

@@ -173,8 +173,12 @@ workload_main (const struct init_context *ctx, int errfd, int tty)
     workload_fail (errfd, 125, "%s", err.msg);
   if (ctx->landlock_abi > 0 && landlock_apply (ctx->spec, ctx->landlock_abi, &err) < 0)
     workload_fail (errfd, 125, "%s", err.msg);
-  /* Only stdio crosses into the workload: no host fd, no runner fd.  */
-  r = fd_close_all_except (keep, ctx->notify_fd >= 0 ? 2 : 1);
+  /* Only stdio crosses into the workload (and the fds the OCI caller asked
+   * to preserve): no host fd, no runner fd.  */
+  for (int fd = 3; fd < 3 + ctx->preserve_fds; fd++)
+    if (fcntl (fd, F_SETFD, 0) < 0)
+      workload_fail (errfd, 125, "--preserve-fds: fd %d: %s", fd, strerror (errno));
+  r = fd_close_from_except (3u + (unsigned int)ctx->preserve_fds, keep, ctx->notify_fd >= 0 ? 2 : 1);
   if (r < 0)
     workload_fail (errfd, 125, "close_range: %s", strerror (-r));
   if (ctx->bpf != NULL && (r = seccomp_bpf_install (ctx->bpf, &err)) < 0)

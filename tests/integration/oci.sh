@@ -180,8 +180,9 @@ else
     skip "rootless podman cannot set up its own user namespace here (before any runtime runs): $(echo "$out" | tail -1)"
   else
     asuser podman import "$RL/busybox.tar" localhost/busybox >/dev/null 2>&1
-    expect_eq "rootless run --rm echo" hi "$(asuser podman --runtime "$RL/cordon" run --rm localhost/busybox echo hi 2>&1)"
-    id=$(asuser podman --runtime "$RL/cordon" run -d localhost/busybox sleep 1034 2>/dev/null)
+    expect_eq "rootless run --rm echo" hi "$(asuser podman --runtime "$RL/cordon" run --network none --rm localhost/busybox echo hi 2>&1)"
+    # --network none: rootless podman's default (slirp4netns) needs /dev/net/tun.
+    id=$(asuser podman --runtime "$RL/cordon" run --network none -d localhost/busybox sleep 1034 2>/dev/null)
     expect_eq "rootless exec" execd "$(asuser podman --runtime "$RL/cordon" exec "$id" echo execd 2>&1)"
     check "rootless stop" sh -c "$(declare -f asuser); RL='$RL' RUNDIR='$RUNDIR' asuser podman --runtime '$RL/cordon' stop -t 2 '$id' >/dev/null"
     check "rootless rm" sh -c "$(declare -f asuser); RL='$RL' RUNDIR='$RUNDIR' asuser podman --runtime '$RL/cordon' rm '$id' >/dev/null"

@@ -26,6 +26,7 @@ int cli_kill (int argc, char **argv);
 int cli_wait (int argc, char **argv);
 int cli_rm (int argc, char **argv);
 int cli_exec (int argc, char **argv);
+int cli_network (int argc, char **argv);
 
 /* Prints "cordon: MESSAGE" once on stderr and returns EXIT_CORDON_FAILED.  */
 int cli_fail (struct cordon_error *err);

@@ -85,25 +85,31 @@ cmd_create (struct net_cli *c, int argc, char **argv)
       }
   if (optind + 1 != argc)
     return usage_error ("create takes one NAME%s", "");
+  /* Rootless, the host's network namespace is not ours to add a bridge to;
+   * the per-user namespace that would hold one is not built yet.  A
+   * definition no run could use would only mislead.  */
+  if (geteuid () != 0)
+    {
+      cordon_error_set (&err, EPERM, "network create: bridge networks need root for now (rootless bridge networks are "
+                                     "not built yet)");
+      return cli_fail (&err);
+    }
   r = network_store_open (c->root, &c->store, &err);
   if (r >= 0)
     r = network_create (&c->store, argv[optind], subnet, internal, &cfg, &err);
   if (r < 0)
     return cli_fail (&err);
-  /* As root the bridge and its rules exist from now on; rootless the
-   * definition waits for the rootless bridge (not built yet).  */
-  if (geteuid () == 0)
+  /* The bridge and its rules exist from now on (a run makes them again
+   * if they went missing).  */
+  r = netlink_bridge_ensure (&cfg, &err);
+  if (r >= 0)
+    r = nft_network_apply (&cfg, &err);
+  if (r < 0)
     {
-      r = netlink_bridge_ensure (&cfg, &err);
-      if (r >= 0)
-        r = nft_network_apply (&cfg, &err);
-      if (r < 0)
-        {
-          cleanup_error struct cordon_error ignored = { 0 };
-          network_remove (&c->store, cfg.name, &ignored);
-          network_config_release (&cfg);
-          return cli_fail (&err);
-        }
+      cleanup_error struct cordon_error ignored = { 0 };
+      network_remove (&c->store, cfg.name, &ignored);
+      network_config_release (&cfg);
+      return cli_fail (&err);
     }
   printf ("%s\n", cfg.id);
   network_config_release (&cfg);

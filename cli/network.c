@@ -90,8 +90,9 @@ cmd_create (struct net_cli *c, int argc, char **argv)
    * definition no run could use would only mislead.  */
   if (geteuid () != 0)
     {
-      cordon_error_set (&err, EPERM, "network create: bridge networks need root for now (rootless bridge networks are "
-                                     "not built yet)");
+      cordon_error_set (&err, EPERM,
+                        "network create: bridge networks need root for now (rootless bridge networks are "
+                        "not built yet)");
       return cli_fail (&err);
     }
   r = network_store_open (c->root, &c->store, &err);

@@ -30,6 +30,7 @@ static const struct command commands[] = {
   { "kill", cli_kill, "send a signal to a sandbox's workload" },
   { "wait", cli_wait, "wait until a sandbox ends; print its exit code" },
   { "rm", cli_rm, "remove sandboxes" },
+  { "network", cli_network, "create and manage bridge networks" },
   { "spec", cli_spec, "print a default OCI config.json" },
   { "check", cli_check, "report which confinement layers hold on this host" },
   { "audit", cli_audit, "verify and read the audit log" },

@@ -403,7 +403,7 @@ cli_oci_delete (int argc, char **argv)
     {
       cleanup_error struct cordon_error herr = { 0 };
       cleanup_free char *state = NULL;
-      cleanup_close int lock = state_root_lock (&root, &herr);
+      cleanup_close int lock __attribute__ ((unused)) = state_root_lock (&root, &herr);
 
       if (oci_load_hooks (&root, &st, &hooks, &herr) < 0
           || oci_state_json (&st, OCI_STOPPED, hooks.annotations_json, false, &state, &herr) < 0)

@@ -50,7 +50,11 @@ static const char run_usage[]
       "                              /run/cordon as root)\n"
       "Confinement:\n"
       "      --profile NAME|FILE     a security profile (default: default; see cordon profile list)\n"
-      "      --network none|host     none (default): loopback only\n"
+      "      --network none|host|bridge|NAME   none (default): loopback only; bridge or a\n"
+      "                              network from cordon network create (root; see cordon-network(1))\n"
+      "      --ip ADDR               the sandbox's address on its network\n"
+      "      --dns-name ALIAS        another name the sandbox has on its network\n"
+      "      --add-host NAME:IP      a line in the sandbox's /etc/hosts\n"
       "      --cap-add CAP|ALL       keep a capability (default: none)\n"
       "      --cap-drop CAP|ALL      drop a capability\n"
       "      --security-opt seccomp=FILE|unconfined\n"
@@ -103,6 +107,10 @@ static const struct option run_options[] = {
   { "tty", no_argument, NULL, 't' },
   { "network", required_argument, NULL, OPT_NETWORK },
   { "net", required_argument, NULL, OPT_NETWORK },
+  { "ip", required_argument, NULL, OPT_IP },
+  { "add-host", required_argument, NULL, OPT_ADD_HOST },
+  { "dns-name", required_argument, NULL, OPT_DNS_NAME },
+  { "network-alias", required_argument, NULL, OPT_DNS_NAME },
   { "cap-add", required_argument, NULL, OPT_CAP_ADD },
   { "cap-drop", required_argument, NULL, OPT_CAP_DROP },
   { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },

@@ -59,6 +59,9 @@ enum
   OPT_RM,
   OPT_ROOT,
   OPT_FROM,
+  OPT_IP,
+  OPT_ADD_HOST,
+  OPT_DNS_NAME,
 };
 
 /* A flag with its argument, kept in order: they are applied to the spec

@@ -18,8 +18,10 @@
 #include "cli/run-args.h"
 #include "cli/run-audit.h"
 #include "cli/run-detach.h"
+#include "cli/run-network.h"
 #include "cli/run.h"
 #include "common/cleanup.h"
+#include "netpolicy/network.h"
 #include "profiles/profile.h"
 #include "profiles/seccomp-baseline.h"
 #include "profiles/seccomp-docker.h"
@@ -66,7 +68,18 @@ apply_flag (struct cordon_spec *spec, const struct flag *f, struct cordon_error 
         }
       if (strcmp (f->arg, "host") == 0)
         return spec_remove_namespace (spec, CLONE_NEWNET);
-      return cordon_error_set (err, EINVAL, "--network `%s`: not supported yet (none, host)", f->arg);
+      /* A bridge network: the sandbox keeps its own namespace, and its
+       * monitor adds eth0 to it (cli/run-network.c).  */
+      if (!network_name_valid (f->arg))
+        return cordon_error_set (err, EINVAL, "--network `%s`: expected none, host, bridge or a network name",
+                                 f->arg);
+      if (!spec_has_namespace (spec, CLONE_NEWNET))
+        return cordon_error_set (err, EINVAL, "--network %s: the config has no network namespace", f->arg);
+      return 0;
+    case OPT_IP:
+    case OPT_ADD_HOST:
+    case OPT_DNS_NAME:
+      return 0; /* the network's, applied by run_network_prepare */
     case OPT_CAP_ADD:
       return spec_cap_add (spec, f->arg, err);
     case OPT_CAP_DROP:
@@ -423,6 +436,7 @@ run_main (int argc, char **argv, struct run_learn *learn)
   struct run_audit audit = { 0 };
   struct run_image image = { .record_lock = -1, .passwd_root = -1 };
   struct run_detach detach = { .root = { .dfd = -1 } };
+  struct run_network net = { 0 };
   bool detached = false;
   bool ran = false;
   int exit_code;
@@ -517,6 +531,10 @@ run_main (int argc, char **argv, struct run_learn *learn)
         }
       detached = r > 0;
     }
+  /* In the monitor (the CLI, or the detached monitor): the lease names the
+   * process whose death frees it.  */
+  if (r >= 0)
+    r = run_network_prepare (&net, &a, spec, detached ? detach.st.id : NULL, &opts, &err);
   if (r >= 0)
     {
       opts.base_dir = a.bundle;
@@ -555,6 +573,9 @@ run_main (int argc, char **argv, struct run_learn *learn)
             exit_code = EXIT_CORDON_FAILED;
         }
     }
+  /* Before the state says exited: whoever starts next on this network
+   * finds the address and the name free.  */
+  run_network_release (&net);
   if (detached)
     run_detach_finish (&detach, &result);
   result_release (&result);

@@ -257,7 +257,6 @@ fill_layers (const struct cordon_spec *spec, bool time_ns, bool seccomp, int lan
       result->layers[LAYER_CGROUP_LIMITS] = LAYER_STATE_DISABLED;
       result->layer_reasons[LAYER_CGROUP_LIMITS] = "no limit asked for needs a cgroup";
     }
-  result->network = spec_has_namespace (spec, CLONE_NEWNET) ? "none" : "host";
 }
 
 static unsigned long long
@@ -601,6 +600,8 @@ sandbox_run_state (const struct cordon_spec *spec, const struct sandbox_options 
     r = cgroup_enter (&s->limits.cgroup, pid, err);
   if (r >= 0 && opts->oci && opts->oci_on_spawned)
     r = opts->oci_on_spawned (opts->oci_data, pid, s->pidfd, err);
+  if (r >= 0 && opts->on_namespaces)
+    r = opts->on_namespaces (opts->on_namespaces_data, pid, err);
   if (r >= 0 && sync_send (s->sync[0], &go, -1) < 0)
     r = cordon_error_set (err, errno, "start the sandbox");
   if (r < 0)
@@ -649,6 +650,8 @@ sandbox_run (const struct cordon_spec *spec, const struct sandbox_options *opts,
   result->status = RESULT_SANDBOX_ERROR;
   result->exit_code = 125;
   result->network = spec_has_namespace (spec, CLONE_NEWNET) ? "none" : "host";
+  if (opts->network_name)
+    result->network = opts->network_name;
   r = sandbox_run_state (spec, opts, &s, result, err);
   run_state_release (&s);
   if (r < 0)

@@ -53,6 +53,13 @@ struct sandbox_options
   int (*oci_on_spawned) (void *data, pid_t init_pid, int pidfd, struct cordon_error *err);
   void (*oci_on_created) (void *data, pid_t init_pid, int terminal_fd, const struct cgroup *cgroup);
   void *oci_data;
+  /* Called once init exists in its namespaces and before it may go on
+   * (it waits for SYNC_GO): a bridge network's eth0 is moved into its
+   * network namespace here.  A failure ends the run.  */
+  int (*on_namespaces) (void *data, pid_t init_pid, struct cordon_error *err);
+  void *on_namespaces_data;
+  /* result->network: the network's name; NULL: "none" or "host".  */
+  const char *network_name;
 };
 
 /* Runs `spec` to completion.  Returns 0 when the workload ran (whatever its

@@ -8,7 +8,7 @@ set -euo pipefail
 
 build_packages=(build-essential meson ninja-build pkg-config
   libseccomp-dev libcap-ng-dev libyajl-dev nettle-dev libarchive-dev libssl-dev zlib1g-dev libzstd-dev libapparmor-dev
-  busybox-static libcriterion-dev)
+  busybox-static libcriterion-dev libnl-route-3-dev libnftables-dev)
 # The image fixtures' generator (../shared/fixtures/make-test-images) and its
 # self-checks need the rest.
 test_packages=(clang libclang-rt-14-dev procps passwd util-linux bsdutils

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "cli/run-network.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/strv.h"
+#include "sandbox/spec-edit.h"
+#include "sandbox/state.h"
+
+static int
+on_namespaces (void *data, pid_t init_pid, struct cordon_error *err)
+{
+  struct run_network *n = data;
+
+  return network_attach_netns (&n->att, init_pid, err);
+}
+
+/* The last --network wins, as in Docker.  */
+static const char *
+network_flag (const struct run_args *a)
+{
+  const char *net = NULL;
+
+  for (size_t i = 0; i < a->n_flags; i++)
+    if (a->flags[i].opt == OPT_NETWORK)
+      net = a->flags[i].arg;
+  return net;
+}
+
+static int
+collect (const struct run_args *a, struct network_request *req, char ***names, char ***hosts, struct cordon_error *err)
+{
+  bool user_defined = strcmp (req->network, NETWORK_DEFAULT) != 0;
+
+  /* Docker's --name is the sandbox's name on a user-defined network.  */
+  if (user_defined && a->name && strv_append (names, a->name) < 0)
+    return cordon_error_set (err, ENOMEM, "out of memory");
+  for (size_t i = 0; i < a->n_flags; i++)
+    {
+      const struct flag *f = &a->flags[i];
+      switch (f->opt)
+        {
+        case OPT_IP:
+          if (net_parse_ipv4 (f->arg, &req->ip) < 0)
+            return cordon_error_set (err, EINVAL, "--ip `%s`: expected an IPv4 address", f->arg);
+          if (!user_defined)
+            return cordon_error_set (err, EINVAL,
+                                     "--ip: user specified IP address is supported on user defined networks only");
+          break;
+        case OPT_DNS_NAME:
+          if (!user_defined)
+            return cordon_error_set (err, EINVAL, "--dns-name: names are supported on user defined networks only");
+          if (!network_name_valid (f->arg))
+            return cordon_error_set (err, EINVAL, "--dns-name `%s`: not a valid host name", f->arg);
+          if (strv_append (names, f->arg) < 0)
+            return cordon_error_set (err, ENOMEM, "out of memory");
+          break;
+        case OPT_ADD_HOST:
+          if (strv_append (hosts, f->arg) < 0)
+            return cordon_error_set (err, ENOMEM, "out of memory");
+          break;
+        default:
+          break;
+        }
+    }
+  return 0;
+}
+
+static bool
+has_network_flags (const struct run_args *a)
+{
+  for (size_t i = 0; i < a->n_flags; i++)
+    if (a->flags[i].opt == OPT_IP || a->flags[i].opt == OPT_DNS_NAME || a->flags[i].opt == OPT_ADD_HOST)
+      return true;
+  return false;
+}
+
+int
+run_network_prepare (struct run_network *n, const struct run_args *a, struct cordon_spec *spec, const char *id,
+                     struct sandbox_options *opts, struct cordon_error *err)
+{
+  const char *net = network_flag (a);
+  cleanup_strv char **names = NULL, **hosts = NULL;
+  char fresh[STATE_ID_HEX + 1];
+  struct network_request req = { 0 };
+  const char *ro[] = { "bind", "ro", "nosuid", "nodev", "noexec", NULL };
+  int r;
+
+  n->active = false;
+  if (net == NULL || strcmp (net, "none") == 0 || strcmp (net, "host") == 0)
+    {
+      if (has_network_flags (a))
+        return cordon_error_set (err, EINVAL, "--ip, --dns-name and --add-host need --network bridge or NAME");
+      return 0;
+    }
+  /* Rootless, the host's network namespace is not ours to add a bridge
+   * to; the per-user namespace that would hold one is not built yet.  */
+  if (geteuid () != 0)
+    return cordon_error_set (err, EPERM,
+                             "--network %s: bridge networks need root for now (rootless bridge networks are not "
+                             "built yet); use --network none or host",
+                             net);
+  if (id == NULL)
+    {
+      if (state_new_id (fresh) < 0)
+        return cordon_error_set (err, EIO, "getrandom");
+      id = fresh;
+    }
+  names = calloc (1, sizeof *names);
+  hosts = calloc (1, sizeof *hosts);
+  if (names == NULL || hosts == NULL)
+    return cordon_error_set (err, ENOMEM, "out of memory");
+  req.network = net;
+  req.id = id;
+  r = collect (a, &req, &names, &hosts, err);
+  if (r < 0)
+    return r;
+  req.names = names;
+  req.hosts = hosts;
+  r = network_attach_prepare (a->root, &req, &n->att, err);
+  if (r < 0)
+    {
+      network_attach_release (&n->att);
+      return r;
+    }
+  n->active = true;
+  r = spec_add_mount (spec, "/etc/hosts", "bind", n->att.hosts_path, ro, err);
+  if (r < 0)
+    return r;
+  opts->on_namespaces = on_namespaces;
+  opts->on_namespaces_data = n;
+  opts->network_name = n->att.cfg.name;
+  return 0;
+}
+
+void
+run_network_release (struct run_network *n)
+{
+  if (n->active)
+    network_attach_release (&n->att);
+  n->active = false;
+}

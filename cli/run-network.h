@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cordon run --network NAME|bridge [--ip] [--dns-name] [--add-host]: in the
+ * process that will be the sandbox's monitor (the CLI, or the detached
+ * monitor), take the lease and bind the sandbox's /etc/hosts before the
+ * sandbox exists, give it eth0 between clone and start, and give everything
+ * back when it ends.  */
+#ifndef CORDON_CLI_RUN_NETWORK_H
+#define CORDON_CLI_RUN_NETWORK_H
+
+#include <stdbool.h>
+
+#include "cli/run-args.h"
+#include "netpolicy/attach.h"
+#include "sandbox/container.h"
+#include "sandbox/spec.h"
+
+struct run_network
+{
+  struct network_attachment att;
+  bool active;
+};
+
+/* Nothing to do (returns 0) unless --network names a bridge network.
+ * `id` is the detached sandbox's id, or NULL (a fresh one).  Sets the
+ * options' hook and network name.  */
+int run_network_prepare (struct run_network *n, const struct run_args *a, struct cordon_spec *spec, const char *id,
+                         struct sandbox_options *opts, struct cordon_error *err);
+
+void run_network_release (struct run_network *n);
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A sandbox on a bridge network, from its monitor's side: take a lease and
+ * write the sandbox's /etc/hosts before the sandbox is made; give it eth0
+ * once its network namespace exists and before it runs; give the lease
+ * back and delete the veth when it ends.  Also the cleanup of what a
+ * monitor killed with SIGKILL left behind (stale leases, their veths and
+ * hosts files, bridges of removed networks).  */
+#ifndef CORDON_NETPOLICY_ATTACH_H
+#define CORDON_NETPOLICY_ATTACH_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "netpolicy/ipam.h"
+#include "netpolicy/network.h"
+
+struct network_request
+{
+  const char *network; /* a name, or "bridge" */
+  uint32_t ip;         /* --ip; 0: the next free */
+  char **names;        /* --name and --dns-name */
+  char **hosts;        /* --add-host NAME:IP */
+  const char *id;      /* the sandbox's id (64 hex) */
+};
+
+struct network_attachment
+{
+  struct network_store store;
+  struct network_config cfg;
+  char id[IPAM_ID_HEX + 1];
+  uint32_t ip;
+  char veth[16];
+  char *hosts_path; /* bind-mounted read-only over /etc/hosts */
+  bool leased;
+};
+
+int network_attach_prepare (const char *root_override, const struct network_request *req, struct network_attachment *a,
+                            struct cordon_error *err);
+/* In the monitor, between clone and the sandbox's start.  */
+int network_attach_netns (struct network_attachment *a, pid_t init_pid, struct cordon_error *err);
+/* Gives everything back; safe after a failed prepare.  */
+void network_attach_release (struct network_attachment *a);
+
+/* Under network `dfd`'s ipam lock or taking it: removes stale leases with
+ * their veths and hosts files.  Returns how many, or -errno.  */
+int network_reap_stale (const struct network_store *s, const struct network_config *cfg, struct cordon_error *err);
+
+/* `cordon network prune`: stale leases everywhere, veths no lease owns,
+ * bridges no network owns, then the user-defined networks with no sandbox
+ * (as Docker's prune).  The removed networks' names in *removed.  */
+int network_prune (const struct network_store *s, char ***removed, struct cordon_error *err);
+
+/* `cordon network rm`: refuses a network a running sandbox uses.  */
+int network_remove (const struct network_store *s, const char *name, struct cordon_error *err);
+
+#endif

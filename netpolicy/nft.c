@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "netpolicy/nft.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <nftables/libnftables.h>
+
+#include "common/cleanup.h"
+#include "common/fd-util.h"
+
+int
+nft_ruleset_render (const struct network_config *cfg, bool present, char **out, struct cordon_error *err)
+{
+  const char *br = cfg->bridge;
+  char *buf = NULL;
+  size_t size = 0;
+  FILE *f = open_memstream (&buf, &size);
+
+  if (f == NULL)
+    return cordon_error_set (err, errno, "open_memstream");
+  /* Add then delete: removes the table whether or not it exists (older
+   * nft has no `destroy`), in the same transaction as the new one.  */
+  fprintf (f, "table inet cordon-%.8s\ndelete table inet cordon-%.8s\n", cfg->id, cfg->id);
+  if (present)
+    {
+      fprintf (f,
+               "table inet cordon-%.8s {\n"
+               "  chain forward {\n"
+               "    type filter hook forward priority filter - 10; policy accept;\n",
+               cfg->id);
+      if (cfg->internal)
+        fprintf (f,
+                 "    iifname \"%s\" oifname != \"%s\" drop\n"
+                 "    oifname \"%s\" iifname != \"%s\" drop\n",
+                 br, br, br, br);
+      else
+        fprintf (f, "    iifname \"%s\" oifname \"" NETWORK_BRIDGE_PREFIX "*\" oifname != \"%s\" drop\n", br, br);
+      fputs ("  }\n", f);
+      if (!cfg->internal)
+        {
+          char subnet[NET_CIDR_STRLEN];
+          net_format_cidr (&cfg->subnet, subnet);
+          fprintf (f,
+                   "  chain postrouting {\n"
+                   "    type nat hook postrouting priority srcnat; policy accept;\n"
+                   "    ip saddr %s oifname != \"%s\" masquerade\n"
+                   "  }\n",
+                   subnet, br);
+        }
+      fputs ("}\n", f);
+    }
+  if (fclose (f) != 0)
+    {
+      free (buf);
+      return cordon_error_set (err, ENOMEM, "nftables ruleset");
+    }
+  *out = buf;
+  return 0;
+}
+
+struct nft_api
+{
+  void *handle;
+  struct nft_ctx *(*ctx_new) (uint32_t);
+  void (*ctx_free) (struct nft_ctx *);
+  int (*buffer_error) (struct nft_ctx *);
+  const char *(*get_error) (struct nft_ctx *);
+  int (*run) (struct nft_ctx *, const char *);
+};
+
+static int
+nft_api_open (struct nft_api *api, struct cordon_error *err)
+{
+  api->handle = dlopen ("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (api->handle == NULL)
+    return cordon_error_set (err, ENOENT, "bridge networks need libnftables (apt-get install libnftables1): %s",
+                             dlerror ());
+  api->ctx_new = (struct nft_ctx * (*)(uint32_t)) dlsym (api->handle, "nft_ctx_new");
+  api->ctx_free = (void (*) (struct nft_ctx *))dlsym (api->handle, "nft_ctx_free");
+  api->buffer_error = (int (*) (struct nft_ctx *))dlsym (api->handle, "nft_ctx_buffer_error");
+  api->get_error = (const char *(*)(struct nft_ctx *))dlsym (api->handle, "nft_ctx_get_error_buffer");
+  api->run = (int (*) (struct nft_ctx *, const char *))dlsym (api->handle, "nft_run_cmd_from_buffer");
+  if (!api->ctx_new || !api->ctx_free || !api->buffer_error || !api->get_error || !api->run)
+    {
+      dlclose (api->handle);
+      return cordon_error_set (err, ENOENT, "libnftables.so.1 lacks the command API");
+    }
+  return 0;
+}
+
+/* Forwarding is host-wide (a reply arriving on the uplink is forwarded by
+ * the uplink's setting), as Docker finds too; the forward chain above is
+ * what keeps it to what the networks allow.  */
+static int
+enable_forwarding (struct cordon_error *err)
+{
+  char cur[8];
+  cleanup_close int fd = -1;
+
+  if (fd_read_small ("/proc/sys/net/ipv4/ip_forward", 0, cur, sizeof cur) > 0 && cur[0] == '1')
+    return 0;
+  fd = open ("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || !fd_write_all (fd, "1\n", 2))
+    return cordon_error_set (err, errno ? errno : EIO, "turn on net.ipv4.ip_forward");
+  return 0;
+}
+
+static int
+run_ruleset (const struct network_config *cfg, bool present, struct cordon_error *err)
+{
+  cleanup_free char *text = NULL;
+  struct nft_api api = { 0 };
+  struct nft_ctx *ctx;
+  int r;
+
+  r = nft_ruleset_render (cfg, present, &text, err);
+  if (r < 0)
+    return r;
+  r = nft_api_open (&api, err);
+  if (r < 0)
+    return r;
+  ctx = api.ctx_new (NFT_CTX_DEFAULT);
+  if (ctx == NULL)
+    r = cordon_error_set (err, ENOMEM, "nftables context");
+  else
+    {
+      api.buffer_error (ctx);
+      if (api.run (ctx, text) != 0)
+        {
+          const char *msg = api.get_error (ctx);
+          r = cordon_error_set (err, 0, "nftables: %.*s", msg ? (int)strcspn (msg, "\n") : 0, msg ? msg : "");
+          err->status = EPERM;
+        }
+      api.ctx_free (ctx);
+    }
+  dlclose (api.handle);
+  return r;
+}
+
+int
+nft_network_apply (const struct network_config *cfg, struct cordon_error *err)
+{
+  int r = run_ruleset (cfg, true, err);
+
+  if (r < 0)
+    return r;
+  return cfg->internal ? 0 : enable_forwarding (err);
+}
+
+int
+nft_network_remove (const struct network_config *cfg, struct cordon_error *err)
+{
+  return run_ruleset (cfg, false, err);
+}

@@ -1,0 +1,143 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Bridge networks (issue 7) as a Docker user drives them: network create,
+# ls, inspect, rm, prune; two sandboxes on a user network reach each other
+# by name; networks cannot reach each other; an internal network has no way
+# out; teardown after stop and after kill -9 of a monitor; 50 concurrent
+# starts get 50 addresses; --network none stays loopback only.  The only
+# targets are sandboxes and a "remote host" namespace this test makes.
+. "$(dirname "$0")/lib.sh"
+make_root
+
+STATE=$TMP/state
+AUDIT=$TMP/audit.log
+c() { "$CORDON" --root "$STATE" "$@"; }
+r() { c run --audit-log "$AUDIT" --rootfs "$ROOT" "$@"; }
+ip_of() { c network inspect "$1" | sed -n 's/^ *"ip": "\([0-9.]*\)",$/\1/p' | head -n 1; }
+leases() { c network inspect "$1" | grep -c '"veth"'; }
+
+# --network none (the default) is loopback only, root or not.
+expect_eq "--network none: loopback only" "lo" "$(r -- sh -c 'ls /sys/class/net' | tr '\n' ' ' | sed 's/ $//')"
+
+if ! is_root; then
+  out=$(r --network bridge -- true 2>&1)
+  expect_match "rootless --network bridge fails with the reason" "need root for now" "$out"
+  out=$(c network create n1 2>&1)
+  expect_match "rootless network create fails with the reason" "need root for now" "$out"
+  skip "the rest needs root: rootless bridge networks are not built yet"
+  finish
+  exit
+fi
+
+REMOTE=cordon-test-remote-$$
+_net_cleanup() {
+  c ps -aq 2>/dev/null | while read -r id; do c rm -f "$id" >/dev/null 2>&1; done
+  c network prune -f >/dev/null 2>&1
+  # prune keeps the default network, as Docker does; this test's goes.
+  local def
+  def=$(c network inspect bridge 2>/dev/null | sed -n 's/^ *"id": "\([0-9a-f]\{8\}\).*/\1/p' | head -n 1)
+  if [ -n "$def" ]; then
+    ip link del "cbr-$def" 2>/dev/null
+    nft delete table inet "cordon-$def" 2>/dev/null
+  fi
+  ip netns del "$REMOTE" 2>/dev/null
+  ip link del "cvt-$$" 2>/dev/null
+  _cleanup
+}
+trap _net_cleanup EXIT
+
+# create, ls, inspect.
+id=$(c network create front)
+expect_match "network create prints an id" '^[0-9a-f]{16}$' "$id"
+bridge=cbr-${id:0:8}
+check "the bridge exists" ip link show "$bridge"
+expect_match "network ls lists it" "^${id:0:12} +front +bridge +10\.[0-9.]+/24 +false$" "$(c network ls)"
+expect_match "network create twice: Docker's message" "network with name front already exists" "$(c network create front 2>&1)"
+expect_match "a reserved name is refused" "reserved" "$(c network create host 2>&1)"
+expect_match "a bad subnet is refused" "expected an IPv4 network" "$(c network create --subnet 10.1.2.3/24 bad 2>&1)"
+c network create back >/dev/null
+c network create --internal inside >/dev/null
+
+# Two sandboxes on one network, by name; the server is detached.
+srv=$(r -d --name web --network front --dns-name www -- sh -c 'while true; do echo hello-web | nc -l -p 8080; done')
+expect_match "a detached server on front" '^[0-9a-f]{64}$' "$srv"
+sleep 0.3
+expect_match "inspect shows its lease" '"web"' "$(c network inspect front)"
+expect_eq "a client reaches it by name" hello-web "$(r --network front -- nc -w 3 web 8080 2>&1)"
+expect_eq "and by its --dns-name" hello-web "$(r --network front -- nc -w 3 www 8080 2>&1)"
+hosts=$(r --network front --add-host db:192.0.2.99 -- cat /etc/hosts)
+expect_match "/etc/hosts names the server" "10\.[0-9.]+	web	www" "$hosts"
+expect_match "/etc/hosts has --add-host" "192\.0\.2\.99	db" "$hosts"
+expect_match "/etc/hosts is read-only inside" "Read-only|read-only|Permission" "$(r --network front -- sh -c 'echo x >> /etc/hosts' 2>&1)"
+sub=$(c network inspect front | sed -n 's/^ *"subnet": "\([0-9.]*\)\.0\/24",$/\1/p')
+expect_match "--ip gives that address" "inet $sub\.77/24" "$(r --network front --ip "$sub.77" -- ip -o -4 addr show eth0)"
+expect_match "--ip in use is refused" "in use" "$(r --network front --ip "$(ip_of front)" -- true 2>&1)"
+expect_match "the default bridge network has no names" "bad address|can't resolve|unknown host" \
+  "$(r --network bridge -- nc -w 2 web 8080 2>&1)"
+expect_match "--dns-name on the default network is refused" "user defined networks only" \
+  "$(r --network bridge --dns-name x -- true 2>&1)"
+
+# Isolation: another network cannot reach the server, even by address.
+webip=$(ip_of front)
+out=$(r --network back -- sh -c "nc -w 2 $webip 8080 || echo unreachable" 2>&1)
+expect_match "another network cannot reach it" "unreachable" "$out"
+out=$(r --network inside -- sh -c "nc -w 2 $webip 8080 || echo unreachable" 2>&1)
+expect_match "an internal network cannot reach it" "unreachable" "$out"
+expect_eq "an internal network has no default route" "" "$(r --network inside -- ip route | grep default)"
+
+# A "remote host": a namespace of this test's, with a server.
+ip netns add "$REMOTE"
+ip link add "cvt-$$" type veth peer name eth0 netns "$REMOTE"
+ip addr add 198.18.77.1/30 dev "cvt-$$"
+ip link set "cvt-$$" up
+ip -n "$REMOTE" addr add 198.18.77.2/30 dev eth0
+ip -n "$REMOTE" link set eth0 up
+ip -n "$REMOTE" link set lo up
+ip netns exec "$REMOTE" "$ROOT/bin/busybox" sh -c 'while true; do echo remote | nc -l -p 9090; done' >/dev/null 2>&1 &
+_bg_pids+=($!)
+sleep 0.3
+expect_eq "a user network reaches out (masquerade)" remote "$(r --network back -- nc -w 3 198.18.77.2 9090 2>&1)"
+out=$(r --network inside -- sh -c 'nc -w 2 198.18.77.2 9090 || echo no-way-out' 2>&1)
+expect_match "--internal: no way out" "no-way-out" "$out"
+
+# Teardown after stop: the veth, the lease and the hosts file go.
+c stop web >/dev/null
+expect_eq "stop: no lease left" 0 "$(leases front)"
+expect_eq "stop: no veth left on the bridge" "" "$(ip -o link show master "$bridge" 2>/dev/null)"
+expect_eq "stop: no hosts file left" "" "$(ls "$STATE/networks/front/hosts.d")"
+expect_match "the audit log has the runs" '"network"' "$(cat "$AUDIT")"
+
+# Teardown after kill -9 of a monitor.
+k=$(r -d --name victim --network front -- sleep 1000)
+mon=$(c inspect "$k" | sed -n 's/^ *"monitor_pid": \([0-9]*\),$/\1/p')
+kill -9 "$mon"
+for _ in $(seq 50); do kill -0 "$mon" 2>/dev/null || break; sleep 0.1; done
+expect_eq "kill -9: the lease is left behind" 1 "$(grep -c victim "$STATE/networks/front/ipam.json")"
+expect_match "kill -9: the next run starts and reuses nothing taken" hello \
+  "$(r --network front --dns-name victim -- echo hello 2>&1)"
+expect_eq "kill -9: the stale lease is gone" 0 "$(grep -c victim "$STATE/networks/front/ipam.json")"
+k=$(r -d --name victim2 --network back -- sleep 1000)
+mon=$(c inspect "$k" | sed -n 's/^ *"monitor_pid": \([0-9]*\),$/\1/p')
+kill -9 "$mon"
+for _ in $(seq 50); do kill -0 "$mon" 2>/dev/null || break; sleep 0.1; done
+c network prune -f >/dev/null
+expect_eq "prune: no veth left after kill -9" "" "$(ip -o link show | grep -o 'cve-[0-9a-f]*' | grep "${k:0:10}")"
+expect_eq "prune removes the unused networks" "bridge" "$(c network ls -q | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "prune removes their bridges" "" "$(ip -o link show "$bridge" 2>/dev/null)"
+c network create front >/dev/null
+expect_match "and the next run works" "inet 10\." "$(r --network front -- ip -o -4 addr show eth0)"
+
+# 50 concurrent starts, 50 addresses.
+mkdir -p "$TMP/ipam"
+pids=()
+for i in $(seq 50); do
+  r --network front -- sh -c 'ip -o -4 addr show eth0; sleep 1' >"$TMP/ipam/$i" 2>&1 &
+  pids+=($!)
+done
+wait "${pids[@]}"
+got=$(cat "$TMP/ipam"/* | awk '/eth0/ {print $4}' | sort -u | wc -l)
+expect_eq "50 concurrent starts got 50 distinct addresses" 50 "$got"
+expect_eq "and gave them all back" 0 "$(leases front)"
+expect_match "network rm" "^front$" "$(c network rm front)"
+expect_match "network rm of the default network is refused" "pre-defined" "$(c network rm bridge 2>&1)"
+finish

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* netpolicy: address parsing, lease allocation, /etc/hosts text and the
+ * nftables ruleset, without touching the kernel.  */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/strv.h"
+#include "netpolicy/cidr.h"
+#include "netpolicy/hosts.h"
+#include "netpolicy/ipam.h"
+#include "netpolicy/nft.h"
+
+Test (cidr, parse_strict)
+{
+  struct net_cidr c;
+  uint32_t a;
+
+  cr_assert_eq (net_parse_ipv4 ("10.1.2.3", &a), 0);
+  cr_assert_eq (a, 0x0a010203u);
+  cr_assert_lt (net_parse_ipv4 ("10.1.2", &a), 0);
+  cr_assert_lt (net_parse_ipv4 ("10.01.2.3", &a), 0);
+  cr_assert_lt (net_parse_ipv4 ("256.1.2.3", &a), 0);
+  cr_assert_lt (net_parse_ipv4 ("1.2.3.4 ", &a), 0);
+  cr_assert_eq (net_parse_cidr ("10.1.2.0/24", &c), 0);
+  cr_assert_eq (c.prefix, 24);
+  cr_assert_lt (net_parse_cidr ("10.1.2.3/24", &c), 0, "host bits");
+  cr_assert_lt (net_parse_cidr ("10.0.0.0/31", &c), 0, "no room");
+  cr_assert_lt (net_parse_cidr ("10.0.0.0/", &c), 0);
+}
+
+static struct network_config
+test_net (bool names)
+{
+  struct network_config cfg = { .name = (char *)"t", .names = names };
+  net_parse_cidr ("10.9.0.0/29", &cfg.subnet);
+  cfg.gateway = cfg.subnet.addr + 1;
+  memcpy (cfg.id, "0123456789abcdef", 17);
+  strcpy (cfg.bridge, "cbr-01234567");
+  return cfg;
+}
+
+static struct ipam_lease
+lease (char c, const char *name)
+{
+  struct ipam_lease l = { .pid = 1 };
+  memset (l.id, c, IPAM_ID_HEX);
+  if (name)
+    strv_append (&l.names, name);
+  return l;
+}
+
+Test (ipam, allocates_lowest_free_and_refuses_taken)
+{
+  struct network_config cfg = test_net (true);
+  struct cordon_error err = { 0 };
+  struct ipam_table t = { 0 };
+  struct ipam_lease l;
+
+  /* /29: .2 to .6 are hosts (.1 gateway, .7 broadcast).  */
+  for (char c = 'a'; c < 'f'; c++)
+    {
+      l = lease (c, NULL);
+      cr_assert_eq (ipam_add (&cfg, &t, &l, &err), 0, "%s", err.msg);
+    }
+  cr_assert_eq (t.leases[0].ip & 0xff, 2);
+  cr_assert_eq (t.leases[4].ip & 0xff, 6);
+  l = lease ('f', NULL);
+  cr_assert_eq (ipam_add (&cfg, &t, &l, &err), -ENOSPC);
+  cordon_error_release (&err);
+  cr_assert (ipam_remove (&t, t.leases[1].id));
+  l = lease ('f', "web");
+  cr_assert_eq (ipam_add (&cfg, &t, &l, &err), 0);
+  cr_assert_eq (t.leases[t.n - 1].ip & 0xff, 3, "the freed address is reused");
+  l = lease ('1', "WEB");
+  net_parse_ipv4 ("10.9.0.9", &l.ip);
+  cr_assert_lt (ipam_add (&cfg, &t, &l, &err), 0, "a name is taken case-insensitively");
+  cordon_error_release (&err);
+  ipam_lease_release (&l);
+  ipam_release (&t);
+}
+
+Test (ipam, round_trip_and_hosts)
+{
+  struct network_config cfg = test_net (true);
+  struct cordon_error err = { 0 };
+  struct ipam_table t = { 0 }, back;
+  struct ipam_lease a = lease ('a', "web"), b = lease ('b', "client");
+  char *json, *hosts;
+  size_t len;
+
+  strv_append (&b.hosts, "db:192.0.2.9");
+  cr_assert_eq (ipam_add (&cfg, &t, &a, &err), 0);
+  cr_assert_eq (ipam_add (&cfg, &t, &b, &err), 0);
+  cr_assert_eq (ipam_to_json (&t, &json, &len, &err), 0);
+  cr_assert_eq (ipam_parse (json, len, &back, &err), 0, "%s", err.msg);
+  cr_assert_eq (back.n, 2);
+  cr_assert_eq (hosts_render (&cfg, &back, &back.leases[1], &hosts, &len, &err), 0);
+  cr_assert_not_null (strstr (hosts, "10.9.0.2\tweb\n"));
+  cr_assert_not_null (strstr (hosts, "10.9.0.3\tclient\n"));
+  cr_assert_not_null (strstr (hosts, "192.0.2.9\tdb\n"));
+  free (hosts);
+  cfg.names = false;
+  cr_assert_eq (hosts_render (&cfg, &back, &back.leases[1], &hosts, &len, &err), 0);
+  cr_assert_null (strstr (hosts, "web"), "no names on the default network");
+  free (hosts);
+  free (json);
+  ipam_release (&back);
+  ipam_release (&t);
+}
+
+Test (ipam, refuses_planted_entries)
+{
+  struct cordon_error err = { 0 };
+  struct ipam_table t;
+  const char *bad[] = {
+    "{\"leases\":[{\"ip\":\"10.0.0.2\",\"id\":\"x\",\"pid\":1}]}",
+    "{\"leases\":[{\"ip\":\"10.0.0.2\",\"id\":\""
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+    "\",\"names\":[\"a\\nb\"],\"pid\":1}]}",
+    "{\"leases\":[{\"ip\":\"10.0.0.2\",\"id\":\""
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+    "\",\"hosts\":[\"x:1.2.3.4\\n5.6.7.8 evil\"],\"pid\":1}]}",
+  };
+
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    {
+      cr_assert_lt (ipam_parse (bad[i], strlen (bad[i]), &t, &err), 0, "%zu", i);
+      cordon_error_release (&err);
+    }
+}
+
+Test (nft, ruleset_per_network)
+{
+  struct network_config cfg = test_net (true);
+  struct cordon_error err = { 0 };
+  char *text;
+
+  cr_assert_eq (nft_ruleset_render (&cfg, true, &text, &err), 0);
+  cr_assert_not_null (strstr (text, "table inet cordon-01234567 {"));
+  cr_assert_not_null (strstr (text, "ip saddr 10.9.0.0/29 oifname != \"cbr-01234567\" masquerade"));
+  free (text);
+  cfg.internal = true;
+  cr_assert_eq (nft_ruleset_render (&cfg, true, &text, &err), 0);
+  cr_assert_null (strstr (text, "masquerade"), "an internal network has no way out");
+  cr_assert_not_null (strstr (text, "oifname \"cbr-01234567\" iifname != \"cbr-01234567\" drop"));
+  free (text);
+}

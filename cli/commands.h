@@ -26,6 +26,14 @@ int cli_kill (int argc, char **argv);
 int cli_wait (int argc, char **argv);
 int cli_rm (int argc, char **argv);
 int cli_exec (int argc, char **argv);
+int cli_create (int argc, char **argv);
+int cli_start (int argc, char **argv);
+int cli_pause (int argc, char **argv);
+int cli_resume (int argc, char **argv);
+int cli_stats (int argc, char **argv);
+int cli_cp (int argc, char **argv);
+int cli_volume (int argc, char **argv);
+int cli_system (int argc, char **argv);
 
 /* Prints "cordon: MESSAGE" once on stderr and returns EXIT_CORDON_FAILED.  */
 int cli_fail (struct cordon_error *err);

@@ -15,7 +15,14 @@ struct command
 
 static const struct command commands[] = {
   { "run", cli_run, "run a command in a new sandbox" },
+  { "create", cli_create, "record a sandbox without running it (start runs it)" },
+  { "start", cli_start, "start created or ended sandboxes, detached" },
   { "exec", cli_exec, "run a command in a running detached sandbox" },
+  { "cp", cli_cp, "copy files between a sandbox and the host" },
+  { "pause", cli_pause, "freeze every process of a sandbox (cgroup freezer)" },
+  { "resume", cli_resume, "thaw a paused sandbox" },
+  { "unpause", cli_resume, "the same as resume" },
+  { "stats", cli_stats, "CPU, memory and pids of a running sandbox" },
   { "ps", cli_ps, "list detached sandboxes" },
   { "inspect", cli_inspect, "print a sandbox's state as JSON" },
   { "logs", cli_logs, "print a detached sandbox's output" },
@@ -26,6 +33,8 @@ static const struct command commands[] = {
   { "spec", cli_spec, "print a default OCI config.json" },
   { "check", cli_check, "report which confinement layers hold on this host" },
   { "audit", cli_audit, "verify and read the audit log" },
+  { "volume", cli_volume, "create, list, inspect and remove named volumes" },
+  { "system", cli_system, "disk usage (df) and cleanup (prune)" },
   { "image", cli_image, "import, verify, sign and manage images" },
   { "profile", cli_profile, "list, show, lint, explain and diff security profiles" },
   { "version", cli_version, "print the version" },

@@ -52,7 +52,7 @@ status_text (const struct sandbox_state *st, char *buf, size_t size)
       break;
     case STATE_RUNNING:
       ago (st->started ? st->started : st->created, when, sizeof when);
-      snprintf (buf, size, "Up %s", when);
+      snprintf (buf, size, "Up %s%s", when, st->paused ? " (Paused)" : "");
       break;
     case STATE_EXITED:
     case STATE_STOPPED:

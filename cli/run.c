@@ -548,8 +548,11 @@ run_main (int argc, char **argv, struct run_learn *learn, const struct run_lifec
       if (r == 0 || cli_exit >= 0)
         {
           /* The CLI's side: the monitor owns the run and its records.  */
-          if (r == 0 && !(lc && lc->start_id))
-            printf ("%s\n", detach.st.id);
+          if (r == 0)
+            {
+              if (!(lc && lc->start_id))
+                printf ("%s\n", detach.st.id);
+            }
           else
             fprintf (stderr, "cordon: %s\n", err.msg);
           audit_log_close (audit.log);

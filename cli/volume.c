@@ -158,7 +158,7 @@ do_inspect (struct volume_cli *v, int argc, char **argv, struct cordon_error *er
     return cordon_error_set (err, EINVAL, "volume inspect: give a NAME");
   for (int i = 0; i < argc; i++)
     if (!volume_exists (v->store, argv[i]))
-      return cordon_error_set (err, ENOENT, "get %s: no such volume", argv[i]);
+      return cordon_error_set (err, 0, "get %s: no such volume", argv[i]);
   return print_json (v, argv, true, err);
 }
 
@@ -169,10 +169,14 @@ remove_one (struct volume_cli *v, const char *name, struct cordon_error *err)
   cleanup_free char *users = NULL;
 
   if (!volume_exists (v->store, name))
-    return cordon_error_set (err, ENOENT, "get %s: no such volume", name);
+    {
+      cordon_error_set (err, 0, "get %s: no such volume", name);
+      err->status = ENOENT; /* for rm -f; not in the message, which is Docker's */
+      return -ENOENT;
+    }
   users = lifecycle_volume_users (&v->root, name);
   if (users)
-    return cordon_error_set (err, EBUSY, "remove %s: volume is in use - [%s]", name, users);
+    return cordon_error_set (err, 0, "remove %s: volume is in use - [%s]", name, users);
   return volume_remove (v->store, name, err);
 }
 

@@ -82,7 +82,7 @@ volume_create (struct image_store *store, const char *name, bool *created, struc
 
   *created = false;
   if (!volume_name_valid (name))
-    return cordon_error_set (err, EINVAL,
+    return cordon_error_set (err, 0,
                              "create %s: \"%s\" includes invalid characters for a local volume name, only "
                              "\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed",
                              name, name);
@@ -231,7 +231,7 @@ volume_remove (struct image_store *store, const char *name, struct cordon_error 
   int r;
 
   if (!volume_name_valid (name) || !volume_exists (store, name))
-    return cordon_error_set (err, ENOENT, "get %s: no such volume", name);
+    return cordon_error_set (err, 0, "get %s: no such volume", name);
   if (asprintf (&rel, "volumes/%s", name) < 0)
     return cordon_error_set (err, ENOMEM, "out of memory");
   fd = openat (store->dirfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -240,7 +240,7 @@ volume_remove (struct image_store *store, const char *name, struct cordon_error 
   if (flock (fd, LOCK_EX | LOCK_NB) < 0)
     {
       if (errno == EWOULDBLOCK)
-        return cordon_error_set (err, EBUSY, "remove %s: volume is in use by a running sandbox", name);
+        return cordon_error_set (err, 0, "remove %s: volume is in use by a running sandbox", name);
       return cordon_error_set (err, errno, "lock volume %s", name);
     }
   r = image_store_tmp_name (store, &tmp, err);

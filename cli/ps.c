@@ -155,7 +155,9 @@ cli_ps (int argc, char **argv)
       /* A directory being created or removed has no readable state: skip it.  */
       if (state_load (&root, *p, &all[n], &lerr) < 0)
         continue;
-      if (!show_all && all[n].status != STATE_RUNNING && all[n].status != STATE_CREATED)
+      /* Docker lists a created, never started sandbox only with -a.  */
+      if (!show_all
+          && (all[n].status == STATE_EXITED || all[n].status == STATE_STOPPED || all[n].pending_start))
         {
           state_release (&all[n]);
           continue;

@@ -61,21 +61,40 @@ mapped_root (pid_t pid, const char *map)
  * pidfd pins the process, then checked to be alive: the pid named the
  * process we meant when the root was opened.  */
 static int
-open_sandbox_root (const struct sandbox_state *st, struct cordon_error *err)
+open_root_of (pid_t pid, uint64_t start)
 {
-  cleanup_close int pidfd = lifecycle_pidfd (st->init_pid, st->init_start);
+  cleanup_close int pidfd = lifecycle_pidfd (pid, start);
   cleanup_close int fd = -1;
   char path[64];
 
   if (pidfd < 0)
-    return cordon_error_set (err, -pidfd, "sandbox %.12s: its init is gone", st->id);
-  snprintf (path, sizeof path, "/proc/%d/root", (int)st->init_pid);
+    return pidfd;
+  snprintf (path, sizeof path, "/proc/%d/root", (int)pid);
   fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0)
-    return cordon_error_set (err, errno, "sandbox %.12s: open its root", st->id);
+    return -errno;
   if (syscall (SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
-    return cordon_error_set (err, ESRCH, "sandbox %.12s: its init ended while cp opened its root", st->id);
+    return -ESRCH;
   return steal_fd (&fd);
+}
+
+static int
+open_sandbox_root (const struct sandbox_state *st, struct cordon_error *err)
+{
+  int fd = open_root_of (st->init_pid, st->init_start);
+
+  /* Rootless, init is not dumpable and its memory belongs to the host's
+   * user namespace, so /proc/PID/root of init is closed to us; the
+   * workload, execve'd inside the sandbox's user namespace, has the same
+   * root and is ours to look at.  */
+  if (fd == -EACCES || fd == -EPERM)
+    {
+      pid_t w = lifecycle_find_workload (st->init_pid);
+      fd = w > 0 ? open_root_of (w, state_proc_start_time (w)) : -ESRCH;
+    }
+  if (fd < 0)
+    return cordon_error_set (err, -fd, "sandbox %.12s: open its root", st->id);
+  return fd;
 }
 
 static char *

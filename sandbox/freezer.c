@@ -36,45 +36,95 @@ fs_is (const char *path, long magic)
   return statfs (path, &sf) == 0 && sf.f_type == magic;
 }
 
+struct proc_entry
+{
+  pid_t pid, ppid;
+};
+
+/* Every process with its parent, from /proc/PID/stat (readable for any
+ * process, unlike /proc/PID/ns of a non-dumpable one).  */
 static int
-pidns_inode (pid_t pid, ino_t *ino)
+list_processes (struct proc_entry **out, size_t *n_out)
 {
-  char path[64];
-  struct stat st;
+  struct proc_entry *v = NULL;
+  size_t n = 0, cap = 0;
+  DIR *d = opendir ("/proc");
 
-  snprintf (path, sizeof path, "/proc/%d/ns/pid", (int)pid);
-  if (stat (path, &st) < 0)
-    return -errno;
-  *ino = st.st_ino;
-  return 0;
-}
-
-int
-freezer_for_each_process (pid_t init_pid, void (*fn) (pid_t pid, void *data), void *data)
-{
-  ino_t ns, other;
-  DIR *d;
-  int n = 0, r;
-
-  r = pidns_inode (init_pid, &ns);
-  if (r < 0)
-    return r;
-  d = opendir ("/proc");
   if (d == NULL)
     return -errno;
   for (struct dirent *de; (de = readdir (d)) != NULL;)
     {
-      pid_t pid;
+      char path[300], buf[512];
+      const char *p;
+      int ppid;
+
       if (!isdigit ((unsigned char)de->d_name[0]))
         continue;
-      pid = (pid_t)atoi (de->d_name);
-      if (pidns_inode (pid, &other) < 0 || other != ns)
+      snprintf (path, sizeof path, "/proc/%s/stat", de->d_name);
+      if (fd_read_small (path, 0, buf, sizeof buf) <= 0 || (p = strrchr (buf, ')')) == NULL
+          || sscanf (p, ") %*c %d", &ppid) != 1)
         continue;
-      fn (pid, data);
-      n++;
+      if (n == cap)
+        {
+          struct proc_entry *nv = realloc (v, (cap = cap ? cap * 2 : 256) * sizeof *v);
+          if (nv == NULL)
+            {
+              free (v);
+              closedir (d);
+              return -ENOMEM;
+            }
+          v = nv;
+        }
+      v[n++] = (struct proc_entry){ (pid_t)atoi (de->d_name), (pid_t)ppid };
     }
   closedir (d);
-  return n;
+  *out = v;
+  *n_out = n;
+  return 0;
+}
+
+/* init and its descendants: the sandbox's processes (an orphan inside is
+ * reparented to init, the namespace's reaper, so the tree stays whole).  */
+int
+freezer_for_each_process (pid_t init_pid, void (*fn) (pid_t pid, void *data), void *data)
+{
+  cleanup_free struct proc_entry *v = NULL;
+  cleanup_free pid_t *found = NULL;
+  size_t n = 0, n_found = 0;
+  bool grew = true;
+  int r = list_processes (&v, &n);
+
+  if (r < 0)
+    return r;
+  found = calloc (n + 1, sizeof *found);
+  if (found == NULL)
+    return -ENOMEM;
+  for (size_t i = 0; i < n; i++)
+    if (v[i].pid == init_pid)
+      found[n_found++] = init_pid;
+  if (n_found == 0)
+    return -ESRCH;
+  while (grew)
+    {
+      grew = false;
+      for (size_t i = 0; i < n; i++)
+        {
+          bool parent_in = false, in = false;
+          for (size_t j = 0; j < n_found; j++)
+            {
+              parent_in |= found[j] == v[i].ppid;
+              in |= found[j] == v[i].pid;
+            }
+          if (parent_in && !in)
+            {
+              found[n_found++] = v[i].pid;
+              grew = true;
+            }
+        }
+    }
+  for (size_t j = 0; j < n_found; j++)
+    fn (found[j], data);
+  return (int)n_found;
 }
 
 /* The sandbox's own v2 cgroup directory, when init is in one cordon made.  */

@@ -159,7 +159,7 @@ expect_match "start of an unknown id" 'No such sandbox: nosuch' "$out"
 c rm later >/dev/null
 
 # pause / resume: the cgroup freezer, or a clear refusal (never SIGSTOP).
-id=$(d --name frozen -- sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/n; done')
+id=$(d --name frozen -- sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/n.t; mv /tmp/n.t /tmp/n; done')
 sleep 0.5
 out=$(c pause frozen 2>&1)
 if [ $? = 0 ]; then

@@ -17,11 +17,11 @@
 #include "common/strv.h"
 
 static const char start_usage[] = "Usage: cordon start [-a] [--root DIR] ID|NAME...\n"
-                                   "\n"
-                                   "Starts created (or ended) sandboxes, detached.\n"
-                                   "\n"
-                                   "  -a, --attach   follow the output (as logs -f) until it exits; exit with\n"
-                                   "                 its exit code (one sandbox only)\n";
+                                  "\n"
+                                  "Starts created (or ended) sandboxes, detached.\n"
+                                  "\n"
+                                  "  -a, --attach   follow the output (as logs -f) until it exits; exit with\n"
+                                  "                 its exit code (one sandbox only)\n";
 
 /* Runs it with the argv create recorded, from the directory it was made
  * in.  Returns in the monitor too: *is_monitor says so.  */

@@ -165,8 +165,7 @@ cli_stats (int argc, char **argv)
   signal (SIGINT, on_signal);
   signal (SIGTERM, on_signal);
   if (!json)
-    printf ("%-14s %-20s %-8s %-22s %-7s %s\n", "SANDBOX ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %",
-            "PIDS");
+    printf ("%-14s %-20s %-8s %-22s %-7s %s\n", "SANDBOX ID", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "PIDS");
   for (;;)
     {
       struct sample a, b;

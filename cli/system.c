@@ -280,8 +280,9 @@ do_prune (struct system_cli *s, struct cordon_error *err)
   if (!s->force)
     {
       char answer[16] = "";
-      fprintf (stderr, "WARNING! This will remove:\n  - all sandboxes that are not running\n  - all volumes not used by "
-                       "at least one sandbox\n  - all dangling images\n\nAre you sure you want to continue? [y/N] ");
+      fprintf (stderr,
+               "WARNING! This will remove:\n  - all sandboxes that are not running\n  - all volumes not used by "
+               "at least one sandbox\n  - all dangling images\n\nAre you sure you want to continue? [y/N] ");
       if (fgets (answer, sizeof answer, stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y'))
         return 0;
     }

@@ -52,8 +52,7 @@ open_child (int dirfd, const char *name, int flags)
 {
   if (strchr (name, '/') || strcmp (name, "..") == 0)
     return -EINVAL;
-  return openat2_retry (dirfd, name, flags | O_NOFOLLOW,
-                        RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+  return openat2_retry (dirfd, name, flags | O_NOFOLLOW, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 }
 
 /* A path of the side being read or written: inside the sandbox through

@@ -41,6 +41,14 @@ int cli_oci_features (int argc, char **argv);
 /* --log FILE: errors also go there (JSON lines with `json`).  */
 int cli_log_open (const char *path, bool json);
 int cli_network (int argc, char **argv);
+int cli_create (int argc, char **argv);
+int cli_start (int argc, char **argv);
+int cli_pause (int argc, char **argv);
+int cli_resume (int argc, char **argv);
+int cli_stats (int argc, char **argv);
+int cli_cp (int argc, char **argv);
+int cli_volume (int argc, char **argv);
+int cli_system (int argc, char **argv);
 
 /* Prints "cordon: MESSAGE" once on stderr and returns EXIT_CORDON_FAILED.  */
 int cli_fail (struct cordon_error *err);

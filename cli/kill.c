@@ -67,6 +67,8 @@ cli_kill (int argc, char **argv)
           snprintf (data, sizeof data, "{\"signal\":%d}", sig);
           if (lifecycle_is_running (&st))
             lifecycle_audit (&st, "kill", NULL, data);
+          if (sig == SIGKILL || sig == SIGTERM)
+            lifecycle_mark_no_restart (&root, &st);
           r = lifecycle_signal (&st, sig, &err);
           state_release (&st);
           state_root_close (&root);

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "audit/audit.h"
 #include "common/cleanup.h"
 #include "common/fd-util.h"
+#include "sandbox/freezer.h"
 
 /* The signals the monitor forwards to init, which passes them on.  */
 static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
@@ -95,6 +97,13 @@ lifecycle_signal (const struct sandbox_state *st, int sig, struct cordon_error *
 
   if (!lifecycle_is_running (st))
     return cordon_error_set (err, 0, "cannot kill sandbox: %s: sandbox %s is not running", st->id, st->id);
+  /* A frozen task handles no signal until thawed (v1): as Docker does for a
+   * paused container, thaw it, then signal.  */
+  if (st->paused)
+    {
+      cleanup_error struct cordon_error ignored = { 0 };
+      freezer_thaw (st->init_pid, st->id, &ignored);
+    }
   for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
     via_monitor |= forwarded[i] == sig;
   if (via_monitor)
@@ -167,4 +176,53 @@ lifecycle_audit (const struct sandbox_state *st, const char *event, char *const 
   if (audit_log_append (log, &ev, true, &err) < 0)
     fprintf (stderr, "cordon: warning: audit: %s\n", err.msg);
   audit_log_close (log);
+}
+
+char *
+lifecycle_volume_users (const struct state_root *root, const char *name)
+{
+  cleanup_error struct cordon_error err = { 0 };
+  cleanup_strv char **ids = NULL;
+  char *users = NULL;
+
+  if (state_list (root, &ids, &err) < 0)
+    return NULL;
+  for (char **p = ids; *p; p++)
+    {
+      struct sandbox_state st;
+      bool uses = false;
+
+      if (state_load (root, *p, &st, &err) < 0)
+        {
+          cordon_error_release (&err);
+          continue;
+        }
+      for (char **v = st.volumes; v && *v; v++)
+        uses |= strcmp (*v, name) == 0;
+      if (uses)
+        {
+          char *more = NULL;
+          if (asprintf (&more, "%s%s%.12s", users ? users : "", users ? ", " : "", st.id) >= 0)
+            {
+              free (users);
+              users = more;
+            }
+        }
+      state_release (&st);
+    }
+  return users;
+}
+
+void
+lifecycle_mark_no_restart (const struct state_root *root, const struct sandbox_state *st)
+{
+  char path[STATE_ID_HEX + 16];
+  int fd;
+
+  if (st->restart == NULL)
+    return;
+  snprintf (path, sizeof path, "%s/no-restart", st->id);
+  fd = openat (root->dfd, path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd >= 0)
+    close (fd);
 }

@@ -42,4 +42,13 @@ int lifecycle_parse_signal (const char *text);
  * log, best effort: the log was chosen when it was started.  */
 void lifecycle_audit (const struct sandbox_state *st, const char *event, char *const *argv, const char *data_json);
 
+/* Stopped or killed by hand: its monitor must not restart it
+ * (--restart on-failure), as Docker ignores the policy after a stop.  */
+void lifecycle_mark_no_restart (const struct state_root *root, const struct sandbox_state *st);
+
+/* The sandboxes under the state root that name volume `name` (any status,
+ * as Docker counts a stopped container's volumes as used): their short
+ * ids, comma-separated, or NULL when none does (heap).  */
+char *lifecycle_volume_users (const struct state_root *root, const char *name);
+
 #endif

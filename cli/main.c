@@ -10,6 +10,9 @@
 
 #include "cli/commands.h"
 #include "cli/lifecycle.h"
+#include "common/cleanup.h"
+#include "sandbox/state.h"
+#include "cli/oci.h"
 #include "common/fd-util.h"
 #include "config.h"
 
@@ -22,7 +25,14 @@ struct command
 
 static const struct command commands[] = {
   { "run", cli_run, "run a command in a new sandbox" },
+  { "create", cli_create, "record a sandbox without running it (start runs it); with --bundle, the OCI create" },
+  { "start", cli_start, "start created or ended sandboxes, detached (an OCI container: its start)" },
   { "exec", cli_exec, "run a command in a running detached sandbox" },
+  { "cp", cli_cp, "copy files between a sandbox and the host" },
+  { "pause", cli_pause, "freeze every process of a sandbox (cgroup freezer)" },
+  { "resume", cli_resume, "thaw a paused sandbox" },
+  { "unpause", cli_resume, "the same as resume" },
+  { "stats", cli_stats, "CPU, memory and pids of a running sandbox" },
   { "ps", cli_ps, "list detached sandboxes" },
   { "inspect", cli_inspect, "print a sandbox's state as JSON" },
   { "logs", cli_logs, "print a detached sandbox's output" },
@@ -34,11 +44,11 @@ static const struct command commands[] = {
   { "spec", cli_spec, "print a default OCI config.json" },
   { "check", cli_check, "report which confinement layers hold on this host" },
   { "audit", cli_audit, "verify and read the audit log" },
+  { "volume", cli_volume, "create, list, inspect and remove named volumes" },
+  { "system", cli_system, "disk usage (df) and cleanup (prune)" },
   { "image", cli_image, "import, verify, sign and manage images" },
   { "profile", cli_profile, "list, show, lint, explain and diff security profiles" },
   { "version", cli_version, "print the version" },
-  { "create", cli_oci_create, "OCI runtime: create a container from a bundle" },
-  { "start", cli_oci_start, "OCI runtime: start a created container" },
   { "state", cli_oci_state, "OCI runtime: print a container's state" },
   { "delete", cli_oci_delete, "OCI runtime: delete a container" },
   { "list", cli_oci_list, "OCI runtime: list containers" },
@@ -58,9 +68,36 @@ has_arg (int argc, char **argv, const char *const *names)
   return false;
 }
 
-static int (*oci_form (int argc, char **argv)) (int, char **)
+/* Is `id` a container made by the OCI create, waiting for start?  */
+static bool
+oci_container_waits (int argc, char **argv, const char *global_root, const char *id)
+{
+  const char *root_dir = global_root;
+  struct state_root root = { .dfd = -1 };
+  cleanup_error struct cordon_error err = { 0 };
+  cleanup_free char *sock = NULL;
+  bool waits;
+
+  for (int i = 1; i + 1 < argc; i++)
+    if (strcmp (argv[i], "--root") == 0)
+      root_dir = argv[i + 1];
+  char found[STATE_ID_HEX + 1];
+
+  if (state_root_open (root_dir, &root, &err) < 0)
+    return false;
+  waits = state_lookup (&root, id, found, &err) >= 0 && asprintf (&sock, "%s/%s", found, OCI_START_SOCKET) >= 0
+          && faccessat (root.dfd, sock, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+  state_root_close (&root);
+  return waits;
+}
+
+static int (*oci_form (int argc, char **argv, const char *global_root)) (int, char **)
 {
   static const char *const kill_all[] = { "--all", "-a", NULL };
+  static const char *const create_oci[] = { "--bundle", "-b", "--pid-file", "--console-socket", NULL };
+  static const char *const dashdash[] = { "--", NULL };
+  static const char *const docker_root[] = { "--rootfs", "--image", NULL };
+  static const char *const attach[] = { "-a", "--attach", NULL };
   static const char *const exec_oci[] = { "--process", "-p", "--detach", "-d", "--pid-file", "--console-socket",
                                           "--preserve-fds", "--cap", "-c", "--cwd", "--process-label",
                                           "--apparmor", "--no-new-privs", NULL };
@@ -81,6 +118,16 @@ static int (*oci_form (int argc, char **argv)) (int, char **)
     return cli_oci_ps;
   if (strcmp (argv[0], "exec") == 0 && has_arg (argc, argv, exec_oci))
     return cli_exec;
+  /* runc's create: an id, the bundle (--bundle, or the working directory)
+   * and no command; Docker's create: --rootfs or --image, run's flags and
+   * a command.  */
+  if (strcmp (argv[0], "create") == 0 && !has_arg (argc, argv, dashdash) && !has_arg (argc, argv, docker_root)
+      && (has_arg (argc, argv, create_oci) || operands == 1))
+    return cli_oci_create;
+  /* start: an OCI container's init waits on its start socket.  */
+  if (strcmp (argv[0], "start") == 0 && operands == 1 && !has_arg (argc, argv, attach)
+      && oci_container_waits (argc, argv, global_root, argv[last]))
+    return cli_oci_start;
   return NULL;
 }
 
@@ -259,7 +306,7 @@ main (int argc, char **argv)
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp (argv[1], commands[i].name) == 0)
       {
-        int (*oci) (int, char **) = oci_form (argc - 1, argv + 1);
+        int (*oci) (int, char **) = oci_form (argc - 1, argv + 1, root);
         return run_command (oci ? oci : commands[i].run, argc - 1, argv + 1, root);
       }
   fprintf (stderr, "cordon: unknown command '%s'\n", argv[1]);

@@ -52,7 +52,7 @@ status_text (const struct sandbox_state *st, char *buf, size_t size)
       break;
     case STATE_RUNNING:
       ago (st->started ? st->started : st->created, when, sizeof when);
-      snprintf (buf, size, "Up %s", when);
+      snprintf (buf, size, "Up %s%s", when, st->paused ? " (Paused)" : "");
       break;
     case STATE_EXITED:
     case STATE_STOPPED:
@@ -155,7 +155,9 @@ cli_ps (int argc, char **argv)
       /* A directory being created or removed has no readable state: skip it.  */
       if (state_load (&root, *p, &all[n], &lerr) < 0)
         continue;
-      if (!show_all && all[n].status != STATE_RUNNING && all[n].status != STATE_CREATED)
+      /* Docker lists a created, never started sandbox only with -a.  */
+      if (!show_all
+          && (all[n].status == STATE_EXITED || all[n].status == STATE_STOPPED || all[n].pending_start))
         {
           state_release (&all[n]);
           continue;

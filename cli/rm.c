@@ -38,6 +38,7 @@ rm_one (const char *root_dir, const char *ref, bool force, struct cordon_error *
       else
         {
           lifecycle_audit (&st, "kill", NULL, "{\"signal\":9,\"by\":\"rm -f\"}");
+          lifecycle_mark_no_restart (&root, &st);
           r = lifecycle_signal (&st, SIGKILL, err);
           /* The monitor writes the end (and its audit record) first.  */
           if (lifecycle_wait_monitor (&st, 10000) == -ETIMEDOUT)

@@ -27,7 +27,7 @@ static const char run_usage[]
       "      --keep                  with --image: keep the run's layer directory\n"
       "      --store DIR, --policy FILE  the image store and trust policy (see cordon image)\n"
       "Mounts:\n"
-      "  -v, --volume SRC:DST[:ro|rw] bind a host path\n"
+      "  -v, --volume SRC:DST[:ro|rw] bind a host path, or a named volume (cordon volume)\n"
       "      --mount type=bind|tmpfs,source=..,target=..[,readonly][,tmpfs-size=N]\n"
       "      --tmpfs DST[:OPTIONS]    a tmpfs (OPTIONS like size=64m,mode=1777)\n"
       "      --read-only             accepted for Docker compatibility: always on\n"
@@ -46,6 +46,7 @@ static const char run_usage[]
       "                              return; the output goes to its log (cordon logs)\n"
       "      --name NAME             a unique name for the detached sandbox\n"
       "      --rm                    remove the detached sandbox when it exits\n"
+      "      --restart no|on-failure[:N]  run it again when it fails (at most N times)\n"
       "      --root DIR              the state directory (default: $XDG_RUNTIME_DIR/cordon,\n"
       "                              /run/cordon as root)\n"
       "Confinement:\n"
@@ -148,6 +149,7 @@ static const struct option run_options[] = {
   { "name", required_argument, NULL, OPT_NAME },
   { "rm", no_argument, NULL, OPT_RM },
   { "root", required_argument, NULL, OPT_ROOT },
+  { "restart", required_argument, NULL, OPT_RESTART },
   /* cordon profile learn's own (refused by run).  */
   { "from", required_argument, NULL, OPT_FROM },
   { "output", required_argument, NULL, 'o' },
@@ -187,6 +189,28 @@ parse_security_opt (struct run_args *a, const char *arg, struct cordon_error *er
                            "--security-opt `%s`: not supported (seccomp=FILE|unconfined, landlock=unconfined, apparmor=NAME, no-new-privileges)", arg);
 }
 
+/* --restart no|on-failure[:N], Docker's policies that end (always and
+ * unless-stopped would need a daemon to start them again at boot).  */
+static int
+parse_restart (struct run_args *a, const char *arg, struct cordon_error *err)
+{
+  char *end;
+  long n;
+
+  a->restart = arg;
+  if (strcmp (arg, "no") == 0)
+    a->restart_max = 0;
+  else if (strcmp (arg, "on-failure") == 0)
+    a->restart_max = -1;
+  else if (strncmp (arg, "on-failure:", 11) == 0 && arg[11] >= '0' && arg[11] <= '9'
+           && (n = strtol (arg + 11, &end, 10), *end == '\0') && n >= 0 && n <= 1000000)
+    a->restart_max = (int)n;
+  else
+    return cordon_error_set (err, EINVAL, "--restart `%s`: expected no or on-failure[:N] (always and "
+                                          "unless-stopped need a daemon, which cordon has not)", arg);
+  return 0;
+}
+
 int
 run_parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *err)
 {
@@ -204,7 +228,7 @@ run_parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *
       /* --name names the learned profile for learn, the sandbox for run -d.  */
       if (a->learn == NULL && (c == OPT_FROM || c == 'o'))
         c = '?';
-      if (a->learn && (c == 'd' || c == OPT_RM || c == OPT_ROOT))
+      if (a->learn && (c == 'd' || c == OPT_RM || c == OPT_ROOT || c == OPT_RESTART))
         c = '?';
       switch (c)
         {
@@ -234,6 +258,10 @@ run_parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *
           break;
         case OPT_ROOT:
           a->root = optarg;
+          break;
+        case OPT_RESTART:
+          if (parse_restart (a, optarg, err) < 0)
+            return -EINVAL;
           break;
         case OPT_IMAGE:
           a->image.ref = optarg;
@@ -341,6 +369,10 @@ run_parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *
     return cordon_error_set (err, EINVAL, "run: -d does not take -t or -i yet (use cordon exec for a shell)");
   if (a->detach && (a->stdout_path || a->stderr_path || a->stdin_path))
     return cordon_error_set (err, EINVAL, "run: with -d the output goes to the sandbox's log (cordon logs)");
+  if (a->restart_max != 0 && !a->detach)
+    return cordon_error_set (err, EINVAL, "run: --restart goes with -d (the detached monitor restarts it)");
+  if (a->restart_max != 0 && a->auto_remove)
+    return cordon_error_set (err, EINVAL, "Conflicting options: --restart and --rm");
   if (a->name && !a->detach)
     return cordon_error_set (err, EINVAL, "run: --name names a detached sandbox (-d)");
   if (a->seccomp_file && a->seccomp_unconfined)

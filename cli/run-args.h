@@ -10,6 +10,7 @@
 
 #include "audit/audit.h"
 #include "cli/run-image.h"
+#include "cli/run-volume.h"
 #include "cli/run.h"
 #include "common/error.h"
 
@@ -62,6 +63,7 @@ enum
   OPT_IP,
   OPT_ADD_HOST,
   OPT_DNS_NAME,
+  OPT_RESTART,
 };
 
 /* A flag with its argument, kept in order: they are applied to the spec
@@ -104,6 +106,9 @@ struct run_args
   bool auto_remove;
   const char *name;
   const char *root;
+  const char *restart; /* --restart no|on-failure[:N] (run -d) */
+  int restart_max;     /* on-failure:N; 0: no restart; -1: no limit */
+  struct run_volumes volumes; /* -v NAME:DST, held for the run */
 };
 
 /* Parses argv into `a` (a->learn set by profile learn beforehand).  */

@@ -13,7 +13,10 @@
 
 #include "common/cleanup.h"
 #include "common/fd-util.h"
+#include "common/json-gen.h"
+#include "common/json.h"
 #include "common/strv.h"
+#include "sandbox/freezer.h"
 
 /* What the monitor tells the CLI, once.  */
 struct detach_report
@@ -21,6 +24,35 @@ struct detach_report
   int exit_code; /* 0: the workload runs */
   char text[1000];
 };
+
+static void save_state (struct run_detach *d);
+
+/* `cordon start` of a sandbox `create` made (or one that ended): the same
+ * id and directory, its state reset under its lock; a second start loses.  */
+static int
+adopt (struct run_detach *d, struct cordon_error *err)
+{
+  cleanup_close int lock = state_lock (&d->root, d->adopt_id, err);
+  struct sandbox_state old;
+  int r;
+
+  if (lock < 0)
+    return lock;
+  r = state_load (&d->root, d->adopt_id, &old, err);
+  if (r < 0)
+    return r;
+  if ((old.status == STATE_CREATED && !old.pending_start) || (old.status == STATE_RUNNING && state_monitor_alive (&old)))
+    {
+      state_release (&old);
+      return cordon_error_set (err, EALREADY, "sandbox %.12s is already running", d->adopt_id);
+    }
+  memcpy (d->st.id, old.id, sizeof d->st.id);
+  d->st.name = steal_pointer (&old.name);
+  d->st.created = old.created;
+  d->st.auto_remove = old.auto_remove;
+  state_release (&old);
+  return 0;
+}
 
 int
 run_detach_prepare (struct run_detach *d, const struct cordon_spec *spec, const char *image, const char *bundle,
@@ -38,27 +70,60 @@ run_detach_prepare (struct run_detach *d, const struct cordon_spec *spec, const 
   r = state_root_open (d->root_override, &d->root, err);
   if (r < 0)
     return r;
-  if (state_new_id (d->st.id) < 0)
-    return cordon_error_set (err, EIO, "getrandom");
-  d->st.created = (int64_t)time (NULL);
-  d->st.auto_remove = d->auto_remove;
-  if ((d->name && (d->st.name = strdup (d->name)) == NULL)
-      || (spec->process.args && (d->st.command = strv_copy (spec->process.args)) == NULL)
+  if (d->adopt_id)
+    {
+      r = adopt (d, err);
+      if (r < 0)
+        {
+          state_release (&d->st);
+          state_root_close (&d->root);
+          return r;
+        }
+    }
+  else
+    {
+      if (state_new_id (d->st.id) < 0)
+        return cordon_error_set (err, EIO, "getrandom");
+      d->st.created = (int64_t)time (NULL);
+      d->st.auto_remove = d->auto_remove;
+      if (d->name && (d->st.name = strdup (d->name)) == NULL)
+        return cordon_error_set (err, ENOMEM, "out of memory");
+    }
+  if ((spec->process.args && (d->st.command = strv_copy (spec->process.args)) == NULL)
       || (image && (d->st.image = strdup (image)) == NULL) || (bundle && (d->st.bundle = strdup (bundle)) == NULL)
       || (!image && spec->root_path && (d->st.rootfs = strdup (spec->root_path)) == NULL)
       || (audit_log && (d->st.audit_log = strdup (audit_log)) == NULL)
+      || (d->volumes && (d->st.volumes = strv_copy (d->volumes)) == NULL)
+      || (d->restart && (d->st.restart = strdup (d->restart)) == NULL)
       || (d->st.log_path = state_path (&d->root, d->st.id, "log")) == NULL
       || (d->st.result_path = state_path (&d->root, d->st.id, "result.json")) == NULL)
     return cordon_error_set (err, ENOMEM, "out of memory");
-  r = state_create (&d->root, &d->st, err);
+  if (d->adopt_id)
+    {
+      /* Started again: the marks of its last run go.  */
+      snprintf (path, sizeof path, "%s/no-restart", d->st.id);
+      unlinkat (d->root.dfd, path, 0);
+      r = state_save (&d->root, &d->st, err);
+    }
+  else
+    r = state_create (&d->root, &d->st, err);
   if (r < 0)
-    return r;
+    {
+      /* Never remove what we did not create.  */
+      if (d->adopt_id)
+        {
+          state_release (&d->st);
+          state_root_close (&d->root);
+          return r;
+        }
+      return r;
+    }
   /* The spec as run: `cordon exec` applies the same confinement.  */
   r = spec_to_json (spec, &config, &len, err);
   if (r >= 0)
     {
       snprintf (path, sizeof path, "%s/config.json", d->st.id);
-      fd = openat (d->root.dfd, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+      fd = openat (d->root.dfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
       if (fd < 0 || !fd_write_all (fd, config, len))
         r = cordon_error_set (err, errno ? errno : EIO, "sandbox %.12s: config.json", d->st.id);
     }
@@ -75,13 +140,88 @@ run_detach_prepare (struct run_detach *d, const struct cordon_spec *spec, const 
   return r;
 }
 
+int
+run_detach_record_args (struct run_detach *d, char *const *argv, bool pending, struct cordon_error *err)
+{
+  cleanup_jgen yajl_gen g = jg_new (true);
+  cleanup_free char *cwd = getcwd (NULL, 0);
+  cleanup_free char *json = NULL;
+  cleanup_close int fd = -1;
+  char path[STATE_ID_HEX + 16];
+  size_t len;
+  int r;
+
+  if (g == NULL || cwd == NULL)
+    return cordon_error_set (err, errno ? errno : ENOMEM, "sandbox %.12s: args.json", d->st.id);
+  yajl_gen_map_open (g);
+  jg_kv_str (g, "cwd", cwd);
+  jg_kv_strv (g, "argv", argv);
+  yajl_gen_map_close (g);
+  r = jg_finish (g, &json, &len, err);
+  if (r < 0)
+    return r;
+  snprintf (path, sizeof path, "%s/args.json", d->st.id);
+  fd = openat (d->root.dfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0 || !fd_write_all (fd, json, len))
+    return cordon_error_set (err, errno ? errno : EIO, "sandbox %.12s: args.json", d->st.id);
+  if (!pending)
+    return 0;
+  d->st.pending_start = true;
+  return state_save (&d->root, &d->st, err);
+}
+
+int
+run_detach_load_args (const struct state_root *root, const char *id, char **cwd, char ***argv,
+                      struct cordon_error *err)
+{
+  static const struct json_limits limits = { .max_bytes = 1u << 20, .max_items = 65536, .max_string = 1u << 16 };
+  cleanup_free char *text = NULL;
+  cleanup_json yajl_val doc = NULL;
+  cleanup_close int fd = -1;
+  char path[STATE_ID_HEX + 16];
+  size_t len;
+  int r;
+
+  snprintf (path, sizeof path, "%s/args.json", id);
+  fd = openat (root->dfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return cordon_error_set (err, errno, "sandbox %.12s: how to start it (args.json)", id);
+  r = fd_read_all (fd, limits.max_bytes, &text, &len);
+  if (r < 0)
+    return cordon_error_set (err, -r, "sandbox %.12s: args.json", id);
+  r = json_parse (text, len, &limits, "args.json", &doc, err);
+  if (r >= 0)
+    r = json_want_object (doc, "args.json", err);
+  if (r >= 0)
+    r = json_string (json_get (doc, "cwd"), &limits, "args.json: cwd", cwd, err);
+  if (r >= 0)
+    r = json_strv (json_get (doc, "argv"), &limits, "args.json: argv", argv, err);
+  if (r >= 0 && (*argv)[0] == NULL)
+    r = cordon_error_set (err, EINVAL, "args.json: argv: empty");
+  return r;
+}
+
+bool
+run_detach_restarting (struct run_detach *d, int exit_code)
+{
+  char path[STATE_ID_HEX + 16];
+
+  snprintf (path, sizeof path, "%s/no-restart", d->st.id);
+  if (faccessat (d->root.dfd, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+    return false;
+  d->st.restart_count++;
+  d->st.exit_code = exit_code;
+  save_state (d);
+  return true;
+}
+
 void
 run_detach_abort (struct run_detach *d)
 {
   cleanup_error struct cordon_error ignored = { 0 };
 
   log_writer_close (&d->log);
-  if (d->root.dfd >= 0 && d->st.id[0])
+  if (d->root.dfd >= 0 && d->st.id[0] && !d->adopt_id)
     state_remove (&d->root, d->st.id, &ignored);
   state_release (&d->st);
   state_root_close (&d->root);
@@ -222,6 +362,8 @@ run_detach_finish (struct run_detach *d, const struct sandbox_result *result)
   cleanup_error struct cordon_error err = { 0 };
 
   log_writer_close (&d->log);
+  freezer_remove (d->st.id);
+  d->st.paused = false;
   if (d->st.auto_remove)
     {
       /* Held until the removal is done.  */

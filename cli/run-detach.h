@@ -21,6 +21,9 @@ struct run_detach
   const char *root_override; /* --root */
   const char *name;          /* --name */
   bool auto_remove;          /* --rm */
+  const char *adopt_id;      /* cordon start: run the sandbox `cordon create` recorded */
+  char *const *volumes;      /* the named volumes it mounts (for the state) */
+  const char *restart;       /* --restart as given */
   struct state_root root;
   struct sandbox_state st;
   struct log_writer log;
@@ -33,6 +36,20 @@ struct run_detach
  * go (kept for the lifecycle commands).  */
 int run_detach_prepare (struct run_detach *d, const struct cordon_spec *spec, const char *image, const char *bundle,
                         const char *audit_log, struct cordon_error *err);
+
+/* Records how to run it again (the working directory and the run's argv,
+ * in args.json) for `cordon start`.  `pending` (cordon create): it stays
+ * `created`, with no monitor, until then.  */
+int run_detach_record_args (struct run_detach *d, char *const *argv, bool pending, struct cordon_error *err);
+
+/* `cordon start`: the working directory and argv `create` recorded for
+ * sandbox `id` (heap, NULL-terminated).  */
+int run_detach_load_args (const struct state_root *root, const char *id, char **cwd, char ***argv,
+                          struct cordon_error *err);
+
+/* In the monitor, before a restart (--restart on-failure): false when it
+ * must not restart (stopped or killed by hand: the `no-restart` mark).  */
+bool run_detach_restarting (struct run_detach *d, int exit_code);
 
 /* Forks the monitor.  Returns 1 in the monitor, which goes on to run the
  * sandbox; 0 in the CLI once the monitor reported, with the exit status

@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/lifecycle.h"
 #include "cli/run-args.h"
 #include "cli/run-audit.h"
 #include "cli/run-detach.h"
@@ -31,6 +33,7 @@
 #include "sandbox/landlock.h"
 #include "sandbox/passwd.h"
 #include "sandbox/spec-edit.h"
+#include "image/volume.h"
 
 static int apply_limit_flag (struct cordon_spec *spec, const struct flag *f, struct cordon_error *err);
 
@@ -311,7 +314,10 @@ build_spec (struct run_args *a, struct cordon_profile **profile, struct cordon_s
     }
   for (size_t i = 0; i < a->n_flags; i++)
     {
-      r = apply_flag (spec, &a->flags[i], err);
+      if (a->flags[i].opt == 'v' && volume_arg_is_named (a->flags[i].arg))
+        r = run_volumes_add (&a->volumes, a->image.store, spec, a->flags[i].arg, err);
+      else
+        r = apply_flag (spec, &a->flags[i], err);
       if (r < 0)
         return r;
     }
@@ -422,8 +428,28 @@ record_image (struct run_audit *audit, const struct run_image *ri, struct sandbo
   result->image.policy = ri->policy_source ? strdup (ri->policy_source) : NULL;
 }
 
+/* --restart on-failure[:N]: the workload failed, and may be run again.  */
+static bool
+should_restart (const struct run_args *a, struct run_detach *d, const struct sandbox_result *result)
+{
+  if (a->restart_max == 0 || result->exit_code == 0 || result->status == RESULT_SANDBOX_ERROR)
+    return false;
+  if (a->restart_max > 0 && d->st.restart_count >= a->restart_max)
+    return false;
+  /* Docker's back-off: 100 ms, doubling, here at most 2 s.  */
+  {
+    unsigned shift = d->st.restart_count < 5 ? (unsigned)d->st.restart_count : 5;
+    unsigned ms = 100u << shift;
+    struct timespec ts = { .tv_sec = (time_t)(ms > 2000 ? 2 : ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L };
+    if (ms > 2000)
+      ts.tv_nsec = 0;
+    nanosleep (&ts, NULL);
+  }
+  return run_detach_restarting (d, result->exit_code);
+}
+
 static int
-run_main (int argc, char **argv, struct run_learn *learn)
+run_main (int argc, char **argv, struct run_learn *learn, const struct run_lifecycle *lc)
 {
   cleanup_error struct cordon_error err = { 0 };
   struct run_args a = { .learn = learn };
@@ -446,6 +472,8 @@ run_main (int argc, char **argv, struct run_learn *learn)
    * `| head` does) must end the copy, not kill the monitor mid-run.  The
    * workload starts with every signal at its default.  */
   signal (SIGPIPE, SIG_IGN);
+  /* create and start are run -d in two steps.  */
+  a.detach = lc != NULL;
   r = run_parse_args (argc, argv, &a, &err);
   if (r < 0)
     {
@@ -475,7 +503,17 @@ run_main (int argc, char **argv, struct run_learn *learn)
       detach.name = a.name;
       detach.auto_remove = a.auto_remove;
       detach.root_override = a.root;
+      detach.adopt_id = lc ? lc->start_id : NULL;
+      detach.volumes = a.volumes.names;
+      detach.restart = a.restart;
       r = run_detach_prepare (&detach, spec, a.image.ref, a.bundle, audit_path, &err);
+      /* How to run it again: cordon start (after create, or once it ended).  */
+      if (r >= 0 && detach.adopt_id == NULL)
+        {
+          r = run_detach_record_args (&detach, argv, lc && lc->create_only, &err);
+          if (r < 0)
+            run_detach_abort (&detach);
+        }
       if (r >= 0)
         {
           detached = true;
@@ -491,6 +529,7 @@ run_main (int argc, char **argv, struct run_learn *learn)
         fprintf (stderr, "cordon: %s\n", aerr.msg);
         if (detached)
           run_detach_abort (&detach);
+        run_volumes_release (&a.volumes);
         free (a.flags);
         seccomp_spec_free (baseline);
         seccomp_spec_free (owned_filter);
@@ -500,6 +539,22 @@ run_main (int argc, char **argv, struct run_learn *learn)
   }
   if (a.ri)
     record_image (&audit, a.ri, &result);
+  if (detached && lc && lc->create_only)
+    {
+      /* cordon create: recorded, not run; start forks the monitor.  */
+      printf ("%s\n", detach.st.id);
+      log_writer_close (&detach.log);
+      audit_log_close (audit.log);
+      state_release (&detach.st);
+      state_root_close (&detach.root);
+      result_release (&result);
+      run_image_close (&image);
+      run_volumes_release (&a.volumes);
+      seccomp_spec_free (baseline);
+      seccomp_spec_free (owned_filter);
+      free (a.flags);
+      return 0;
+    }
   if (detached)
     {
       int cli_exit = -1;
@@ -508,7 +563,10 @@ run_main (int argc, char **argv, struct run_learn *learn)
         {
           /* The CLI's side: the monitor owns the run and its records.  */
           if (r == 0)
-            printf ("%s\n", detach.st.id);
+            {
+              if (!(lc && lc->start_id))
+                printf ("%s\n", detach.st.id);
+            }
           else
             fprintf (stderr, "cordon: %s\n", err.msg);
           audit_log_close (audit.log);
@@ -516,6 +574,7 @@ run_main (int argc, char **argv, struct run_learn *learn)
           state_root_close (&detach.root);
           result_release (&result);
           run_image_close (&image);
+          run_volumes_release (&a.volumes);
           seccomp_spec_free (baseline);
           seccomp_spec_free (owned_filter);
           free (a.flags);
@@ -548,6 +607,20 @@ run_main (int argc, char **argv, struct run_learn *learn)
       result.profile = spec->cordon.profile;
       r = sandbox_run (spec, &opts, &result, &err);
       ran = r >= 0;
+      while (detached && ran && should_restart (&a, &detach, &result))
+        {
+          char data[64];
+          snprintf (data, sizeof data, "{\"exit_code\":%d,\"restart_count\":%d}", result.exit_code,
+                    detach.st.restart_count);
+          lifecycle_audit (&detach.st, "restart", NULL, data);
+          result_release (&result);
+          result = (struct sandbox_result){ 0 };
+          if (a.ri)
+            record_image (&audit, a.ri, &result);
+          result.profile = spec->cordon.profile;
+          r = sandbox_run (spec, &opts, &result, &err);
+          ran = r >= 0;
+        }
     }
   else
     {
@@ -580,6 +653,7 @@ run_main (int argc, char **argv, struct run_learn *learn)
     run_detach_finish (&detach, &result);
   result_release (&result);
   run_image_close (&image);
+  run_volumes_release (&a.volumes);
   seccomp_spec_free (baseline);
   seccomp_spec_free (owned_filter);
   free (a.flags);
@@ -589,11 +663,17 @@ run_main (int argc, char **argv, struct run_learn *learn)
 int
 cli_run (int argc, char **argv)
 {
-  return run_main (argc, argv, NULL);
+  return run_main (argc, argv, NULL, NULL);
+}
+
+int
+cli_run_lifecycle (int argc, char **argv, const struct run_lifecycle *lc)
+{
+  return run_main (argc, argv, NULL, lc);
 }
 
 int
 cli_run_learning (int argc, char **argv, struct run_learn *learn)
 {
-  return run_main (argc, argv, learn);
+  return run_main (argc, argv, learn, NULL);
 }

@@ -23,4 +23,15 @@ struct run_learn
  * (--from, -o, --name) accepted; returns what cordon run would exit with.  */
 int cli_run_learning (int argc, char **argv, struct run_learn *learn);
 
+/* Docker's create/start: run -d in two steps.  */
+struct run_lifecycle
+{
+  bool create_only;     /* cordon create: record the sandbox, run nothing */
+  const char *start_id; /* cordon start: run the sandbox recorded under this id */
+};
+
+/* cordon run's argv, as cordon create takes it, or as cordon start finds
+ * it in args.json.  */
+int cli_run_lifecycle (int argc, char **argv, const struct run_lifecycle *lc);
+
 #endif

@@ -30,6 +30,7 @@ stop_one (const char *root_dir, const char *ref, int timeout_s, struct cordon_er
   if (lifecycle_is_running (&st))
     {
       lifecycle_audit (&st, "stop", NULL, NULL);
+      lifecycle_mark_no_restart (&root, &st);
       r = lifecycle_signal (&st, SIGTERM, err);
       if (r >= 0 && lifecycle_wait_monitor (&st, timeout_s * 1000) == -ETIMEDOUT)
         {

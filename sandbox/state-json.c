@@ -63,6 +63,11 @@ state_to_json (const struct sandbox_state *st, bool pretty, char **out, size_t *
   jg_kv_str (g, "result_path", st->result_path);
   jg_kv_str (g, "audit_log", st->audit_log);
   jg_kv_bool (g, "auto_remove", st->auto_remove);
+  jg_kv_bool (g, "pending_start", st->pending_start);
+  jg_kv_bool (g, "paused", st->paused);
+  jg_kv_strv (g, "volumes", st->volumes);
+  jg_kv_str (g, "restart", st->restart);
+  jg_kv_i64 (g, "restart_count", st->restart_count);
   yajl_gen_map_close (g);
   return jg_finish (g, out, len, err);
 }
@@ -157,7 +162,8 @@ parse_fields (yajl_val root, struct sandbox_state *st, struct cordon_error *err)
       || (r = opt_string (root, "bundle", &st->bundle, err)) < 0
       || (r = opt_string (root, "log_path", &st->log_path, err)) < 0
       || (r = opt_string (root, "result_path", &st->result_path, err)) < 0
-      || (r = opt_string (root, "audit_log", &st->audit_log, err)) < 0)
+      || (r = opt_string (root, "audit_log", &st->audit_log, err)) < 0
+      || (r = opt_string (root, "restart", &st->restart, err)) < 0)
     return r;
   if (st->name && !state_name_valid (st->name))
     return cordon_error_set (err, EINVAL, "state.json: name: not a valid name");
@@ -186,6 +192,22 @@ parse_fields (yajl_val root, struct sandbox_state *st, struct cordon_error *err)
   x = json_get (root, "auto_remove");
   if (x && (r = json_bool (x, "state.json: auto_remove", &st->auto_remove, err)) < 0)
     return r;
+  x = json_get (root, "pending_start");
+  if (x && (r = json_bool (x, "state.json: pending_start", &st->pending_start, err)) < 0)
+    return r;
+  x = json_get (root, "paused");
+  if (x && (r = json_bool (x, "state.json: paused", &st->paused, err)) < 0)
+    return r;
+  x = json_get (root, "volumes");
+  if (x && !YAJL_IS_NULL (x) && (r = json_strv (x, &state_limits, "state.json: volumes", &st->volumes, err)) < 0)
+    return r;
+  for (char **p = st->volumes; p && *p; p++)
+    if (!state_name_valid (*p))
+      return cordon_error_set (err, EINVAL, "state.json: volumes: not a valid volume name");
+  v = 0;
+  if ((r = opt_i64 (root, "restart_count", 0, INT32_MAX, &v, err)) < 0)
+    return r;
+  st->restart_count = (int)v;
   return 0;
 }
 
@@ -217,5 +239,7 @@ state_release (struct sandbox_state *st)
   free (st->log_path);
   free (st->result_path);
   free (st->audit_log);
+  strv_free (st->volumes);
+  free (st->restart);
   *st = (struct sandbox_state){ .exit_code = -1 };
 }

@@ -477,6 +477,9 @@ state_reconcile (struct sandbox_state *st)
 
   if (st->status != STATE_RUNNING && st->status != STATE_CREATED)
     return false;
+  /* `cordon create` made it: no monitor yet, by design.  */
+  if (st->status == STATE_CREATED && st->pending_start && st->monitor_pid == 0)
+    return false;
   if (state_monitor_alive (st))
     return false;
   /* The CLI writes `created` before it forks the monitor, which then

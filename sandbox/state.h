@@ -52,6 +52,11 @@ struct sandbox_state
   char *result_path;
   char *audit_log;  /* where its audit records go (lifecycle commands append there) */
   bool auto_remove; /* --rm: the monitor removes the directory at the end */
+  bool pending_start; /* made by `cordon create`: no monitor until `cordon start` */
+  bool paused;        /* frozen by `cordon pause` (cgroup freezer) */
+  char **volumes;     /* the named volumes it mounts (volume rm refuses them) */
+  char *restart;      /* --restart policy as given ("no", "on-failure:3"), or NULL */
+  int restart_count;  /* how often the monitor restarted the workload */
 };
 
 /* The state root, open.  */

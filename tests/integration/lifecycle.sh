@@ -143,10 +143,90 @@ for _ in $(seq 50); do [ "$(count_procs 1024)" = 0 ] && break; sleep 0.1; done
 expect_eq "rm -f of all: no process left" 0 "$(count_procs 1024)"
 expect_eq "rm -f of all: no state left" "" "$(ls "$STATE")"
 
+# create / start: recorded, then run detached; start -a returns its code.
+id=$(c create --name later --audit-log "$AUDIT" --rootfs "$ROOT" -- sh -c 'echo from-create; exit 6')
+expect_match "create prints an id" '^[0-9a-f]{64}$' "$id"
+expect_match "ps -a: Created" "^${id:0:12} .*Created .* later$" "$(c ps -a)"
+sleep 0.2
+expect_eq "created: nothing runs yet" "" "$(c ps -q)"
+out=$(timeout 30 "$CORDON" --root "$STATE" start -a later)
+expect_eq "start -a: the workload's exit code" 6 $?
+expect_eq "start -a: its output" from-create "$out"
+expect_eq "start again (an exited sandbox runs again)" later "$(c start later)"
+expect_eq "it ran again" 6 "$(c wait later)"
+out=$(c create --name later --rootfs "$ROOT" -- true 2>&1)
+expect_match "create: a taken name" 'is already in use' "$out"
+out=$(c start nosuch 2>&1)
+expect_match "start of an unknown id" 'No such sandbox: nosuch' "$out"
+c rm later >/dev/null
+
+# pause / resume: the cgroup freezer, or a clear refusal (never SIGSTOP).
+id=$(d --name frozen -- sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/n.t; mv /tmp/n.t /tmp/n; done')
+sleep 0.5
+out=$(c pause frozen 2>&1)
+if [ $? = 0 ]; then
+  n1=$(c exec frozen -- cat /tmp/n 2>/dev/null)
+  expect_match "paused: ps says so" 'Up .*\(Paused\)' "$(c ps)"
+  state=$(grep -h State "/proc/$(sed -n 's/^ *"init_pid": \([0-9]*\),$/\1/p' "$STATE/$id/state.json")/status")
+  expect_match "paused: frozen by the freezer, not stopped by a signal" 'State:.*(S|D)' "$state"
+  sleep 0.5
+  n2=$(c cp frozen:/tmp/n "$TMP/n" && cat "$TMP/n")
+  sleep 0.5
+  n3=$(c cp frozen:/tmp/n "$TMP/n" && cat "$TMP/n")
+  expect_eq "paused: the workload makes no progress" "$n2" "$n3"
+  out=$(c pause frozen 2>&1)
+  expect_match "pause twice: already paused" 'already paused' "$out"
+  check "resume" c resume frozen
+  sleep 0.5
+  n4=$(c cp frozen:/tmp/n "$TMP/n" && cat "$TMP/n")
+  check "resumed: it runs again" test "$n4" -gt "$n3"
+  c pause frozen >/dev/null
+  c stop -t 2 frozen >/dev/null
+  expect_eq "stop of a paused sandbox" exited "$(status_of frozen)"
+else
+  expect_match "pause without a freezer: a clear error" 'cgroup freezer' "$out"
+  skip "pause: no freezer for this user"
+  c rm -f frozen >/dev/null
+fi
+c rm -f frozen >/dev/null 2>&1
+out=$(c pause nosuch 2>&1)
+expect_match "pause of an unknown id" 'No such sandbox' "$out"
+
+# stats: CPU, memory and pids of a running sandbox.
+id=$(d --name busy -- sh -c 'sleep 1043 & while :; do :; done')
+sleep 0.5
+out=$(c stats --no-stream busy)
+expect_match "stats --no-stream: a header and a line" "^${id:0:12} +busy +[0-9.]+% +[0-9.]+[KMG]iB / " "$(echo "$out" | tail -n 1)"
+pids=$(echo "$out" | tail -n 1 | awk '{print $NF}')
+check "stats: pids counts the sandbox's processes ($pids)" test "$pids" -ge 3
+cpu=$(c stats --no-stream --format json busy | sed -n 's/.*"cpu_percent":\([0-9]*\).*/\1/p')
+check "stats: a busy loop uses CPU ($cpu%)" test "$cpu" -ge 20
+c rm -f busy >/dev/null
+out=$(c stats --no-stream nosuch 2>&1)
+expect_match "stats of an unknown id" 'No such sandbox' "$out"
+
+# --restart on-failure[:N]: the monitor runs it again; a stop ends it.
+id=$(d --restart on-failure:2 -- sh -c 'echo attempt; exit 1')
+expect_eq "restart on-failure:2: exits after 3 runs" 1 "$(c wait "$id")"
+expect_eq "3 attempts in its log" 3 "$(c logs "$id" 2>/dev/null | grep -c attempt)"
+expect_match "restart_count in inspect" '"restart_count": 2' "$(c inspect "$id")"
+c rm "$id" >/dev/null
+id=$(d --restart on-failure -- sh -c 'sleep 1; exit 1')
+sleep 0.3
+c stop -t 1 "$id" >/dev/null
+sleep 2
+expect_eq "stop ends a restarting sandbox" exited "$(status_of "$id")"
+c rm "$id" >/dev/null
+out=$(c run --restart always --rootfs "$ROOT" -d -- true 2>&1)
+expect_match "--restart always is refused (no daemon)" 'expected no or on-failure' "$out"
+out=$(c run --restart on-failure --rm -d --rootfs "$ROOT" -- true 2>&1)
+expect_match "--restart with --rm conflicts" 'Conflicting options' "$out"
+
 # Every lifecycle event is recorded.
 events=$(sed -n 's/.*"event":"\([a-z-]*\)".*/\1/p' "$AUDIT" | sort -u | tr '\n' ' ')
 expect_match "audit: create, start, exit, exec, stop, kill, remove" \
   'create .*exec .*exit .*kill .*remove .*start .*stop' "$events"
+expect_match "audit: restart" 'restart' "$events"
 check "audit: the chain verifies" "$CORDON" audit verify "$AUDIT"
 
 finish

@@ -10,9 +10,10 @@ build_packages=(build-essential meson ninja-build pkg-config
   libseccomp-dev libcap-ng-dev libyajl-dev nettle-dev libarchive-dev libssl-dev zlib1g-dev libzstd-dev libapparmor-dev
   busybox-static libcriterion-dev libnl-route-3-dev libnftables-dev)
 # The image fixtures' generator (../shared/fixtures/make-test-images) and its
-# self-checks need the rest.
+# self-checks need zstd to umoci; the network tests build a "remote host"
+# namespace with iproute2.
 test_packages=(clang libclang-rt-14-dev procps passwd util-linux bsdutils
-  zstd jq openssl python3 skopeo umoci)
+  zstd jq openssl python3 skopeo umoci iproute2)
 
 want=("${build_packages[@]}")
 [ "${1:-build}" = test ] && want+=("${test_packages[@]}")

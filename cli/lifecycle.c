@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "cli/lifecycle.h"
+#include "cli/commands.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -225,4 +226,29 @@ lifecycle_mark_no_restart (const struct state_root *root, const struct sandbox_s
   fd = openat (root->dfd, path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd >= 0)
     close (fd);
+}
+
+int
+lifecycle_each (int argc, char **argv, int first, const char *usage, const char *error_prefix,
+                int (*one) (const char *ref, void *data, struct cordon_error *err), void *data)
+{
+  int status = 0;
+
+  if (first >= argc)
+    {
+      fputs (usage, stderr);
+      return EXIT_USAGE;
+    }
+  for (int i = first; i < argc; i++)
+    {
+      cleanup_error struct cordon_error err = { 0 };
+      if (one (argv[i], data, &err) < 0)
+        {
+          fprintf (stderr, "cordon: %s%s\n", error_prefix, err.msg ? err.msg : "failed");
+          status = 1;
+        }
+      else
+        printf ("%s\n", argv[i]);
+    }
+  return status;
 }

@@ -51,4 +51,11 @@ void lifecycle_mark_no_restart (const struct state_root *root, const struct sand
  * ids, comma-separated, or NULL when none does (heap).  */
 char *lifecycle_volume_users (const struct state_root *root, const char *name);
 
+/* Docker's "one or more IDs" loop: runs `one` on argv[first..argc), prints
+ * each operand that succeeded and each error ("cordon: PREFIXmessage"), and
+ * returns 0, 1 when one failed, or EXIT_USAGE with `usage` when there is
+ * no operand.  */
+int lifecycle_each (int argc, char **argv, int first, const char *usage, const char *error_prefix,
+                    int (*one) (const char *ref, void *data, struct cordon_error *err), void *data);
+
 #endif

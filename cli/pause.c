@@ -54,6 +54,19 @@ pause_one (const char *root_dir, const char *ref, bool freeze, struct cordon_err
   return r;
 }
 
+struct pause_args
+{
+  const char *root_dir;
+  bool freeze;
+};
+
+static int
+pause_each (const char *ref, void *data, struct cordon_error *err)
+{
+  const struct pause_args *pa = data;
+  return pause_one (pa->root_dir, ref, pa->freeze, err);
+}
+
 static int
 pause_main (int argc, char **argv, bool freeze)
 {
@@ -63,7 +76,7 @@ pause_main (int argc, char **argv, bool freeze)
     { NULL, 0, NULL, 0 },
   };
   const char *root_dir = NULL;
-  int status = 0, c;
+  int c;
 
   optind = 1;
   opterr = 0;
@@ -82,23 +95,9 @@ pause_main (int argc, char **argv, bool freeze)
         fprintf (stderr, "cordon: %s: unknown or incomplete option `%s`\n", argv[0], argv[optind - 1]);
         return EXIT_USAGE;
       }
-  if (optind >= argc)
-    {
-      fprintf (stderr, "Usage: cordon %s ID|NAME...\n", argv[0]);
-      return EXIT_USAGE;
-    }
-  for (int i = optind; i < argc; i++)
-    {
-      cleanup_error struct cordon_error err = { 0 };
-      if (pause_one (root_dir, argv[i], freeze, &err) < 0)
-        {
-          fprintf (stderr, "cordon: Error response: %s\n", err.msg);
-          status = 1;
-        }
-      else
-        printf ("%s\n", argv[i]);
-    }
-  return status;
+  struct pause_args pa = { root_dir, freeze };
+  return lifecycle_each (argc, argv, optind, freeze ? "Usage: cordon pause ID|NAME...\n" : "Usage: cordon resume ID|NAME...\n",
+                         "Error response: ", pause_each, &pa);
 }
 
 int

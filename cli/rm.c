@@ -62,6 +62,19 @@ rm_one (const char *root_dir, const char *ref, bool force, struct cordon_error *
   return r;
 }
 
+struct rm_args
+{
+  const char *root_dir;
+  bool force;
+};
+
+static int
+rm_each (const char *ref, void *data, struct cordon_error *err)
+{
+  const struct rm_args *ra = data;
+  return rm_one (ra->root_dir, ref, ra->force, err);
+}
+
 int
 cli_rm (int argc, char **argv)
 {
@@ -73,7 +86,7 @@ cli_rm (int argc, char **argv)
   };
   const char *root_dir = NULL;
   bool force = false;
-  int status = 0, c;
+  int c;
 
   optind = 1;
   opterr = 0;
@@ -93,21 +106,6 @@ cli_rm (int argc, char **argv)
         fprintf (stderr, "cordon: rm: unknown or incomplete option `%s`\n%s", argv[optind - 1], rm_usage);
         return EXIT_USAGE;
       }
-  if (optind >= argc)
-    {
-      fputs (rm_usage, stderr);
-      return EXIT_USAGE;
-    }
-  for (int i = optind; i < argc; i++)
-    {
-      cleanup_error struct cordon_error err = { 0 };
-      if (rm_one (root_dir, argv[i], force, &err) < 0)
-        {
-          fprintf (stderr, "cordon: %s\n", err.msg);
-          status = 1;
-        }
-      else
-        printf ("%s\n", argv[i]);
-    }
-  return status;
+  struct rm_args ra = { root_dir, force };
+  return lifecycle_each (argc, argv, optind, rm_usage, "", rm_each, &ra);
 }

@@ -50,6 +50,19 @@ stop_one (const char *root_dir, const char *ref, int timeout_s, struct cordon_er
   return r;
 }
 
+struct stop_args
+{
+  const char *root_dir;
+  int timeout_s;
+};
+
+static int
+stop_each (const char *ref, void *data, struct cordon_error *err)
+{
+  const struct stop_args *sa = data;
+  return stop_one (sa->root_dir, ref, sa->timeout_s, err);
+}
+
 int
 cli_stop (int argc, char **argv)
 {
@@ -61,7 +74,7 @@ cli_stop (int argc, char **argv)
     { NULL, 0, NULL, 0 },
   };
   const char *root_dir = NULL;
-  int timeout_s = 10, status = 0, c;
+  int timeout_s = 10, c;
   char *end;
 
   optind = 1;
@@ -87,21 +100,6 @@ cli_stop (int argc, char **argv)
         fprintf (stderr, "cordon: stop: unknown or incomplete option `%s`\n%s", argv[optind - 1], stop_usage);
         return EXIT_USAGE;
       }
-  if (optind >= argc)
-    {
-      fputs (stop_usage, stderr);
-      return EXIT_USAGE;
-    }
-  for (int i = optind; i < argc; i++)
-    {
-      cleanup_error struct cordon_error err = { 0 };
-      if (stop_one (root_dir, argv[i], timeout_s, &err) < 0)
-        {
-          fprintf (stderr, "cordon: %s\n", err.msg);
-          status = 1;
-        }
-      else
-        printf ("%s\n", argv[i]);
-    }
-  return status;
+  struct stop_args sa = { root_dir, timeout_s };
+  return lifecycle_each (argc, argv, optind, stop_usage, "", stop_each, &sa);
 }

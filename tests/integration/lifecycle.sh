@@ -50,9 +50,9 @@ expect_eq "exec -i: stdin reaches the command" piped "$(echo piped | c exec -i w
 if command -v script >/dev/null; then
   out=$(timeout 20 script -eqc "$CORDON --root $STATE exec -it web sh -c 'tty; exit 4'" /dev/null </dev/null)
   expect_eq "exec -t: a terminal inside, the command's code" "4" "$?"
-  # script(1) sometimes passes on a NUL from the terminal's setup: not ours.
-  out=$(printf '%s' "$out" | tr -d '\000')
-  expect_match "exec -t: the sandbox's devpts" '^/dev/pts/[0-9]+' "$out"
+  # stdin is /dev/null: the relay passes its end on as the terminal's EOF
+  # character, which the terminal may echo (^D) before tty's line.
+  expect_match "exec -t: the sandbox's devpts" '/dev/pts/[0-9]+' "$out"
 else
   skip "exec -t: no script(1)"
 fi

@@ -19,6 +19,7 @@ int cli_check (int argc, char **argv);
 int cli_version (int argc, char **argv);
 int cli_audit (int argc, char **argv);
 int cli_image (int argc, char **argv);
+int cli_attach (int argc, char **argv);
 int cli_profile (int argc, char **argv);
 int cli_ps (int argc, char **argv);
 int cli_inspect (int argc, char **argv);

@@ -58,4 +58,8 @@ char *lifecycle_volume_users (const struct state_root *root, const char *name);
 int lifecycle_each (int argc, char **argv, int first, const char *usage, const char *error_prefix,
                     int (*one) (const char *ref, void *data, struct cordon_error *err), void *data);
 
+/* Follows the sandbox's log (from its start with `history`, else from
+ * now) until it ends; returns its exit code (cli/attach.c).  */
+int lifecycle_attach (const char *root_dir, const char *ref, bool history);
+
 #endif

@@ -36,6 +36,7 @@ static const struct command commands[] = {
   { "ps", cli_ps, "list detached sandboxes" },
   { "inspect", cli_inspect, "print a sandbox's state as JSON" },
   { "logs", cli_logs, "print a detached sandbox's output" },
+  { "attach", cli_attach, "follow a detached sandbox's output until it ends" },
   { "stop", cli_stop, "stop a sandbox (SIGTERM, then SIGKILL)" },
   { "kill", cli_kill, "send a signal to a sandbox's workload" },
   { "wait", cli_wait, "wait until a sandbox ends; print its exit code" },

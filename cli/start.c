@@ -65,37 +65,6 @@ start_one (const char *root_dir, const char *ref, bool *is_monitor, struct cordo
   return 0;
 }
 
-/* -a: the output until the end, then the exit code `wait` would print.  */
-static int
-attach (const char *root_dir, const char *ref)
-{
-  cleanup_error struct cordon_error err = { 0 };
-  char *logs_argv[] = { (char *)"logs", (char *)"-f", (char *)ref, NULL, NULL, NULL };
-  struct state_root root;
-  struct sandbox_state st;
-  int code;
-
-  if (root_dir)
-    {
-      logs_argv[2] = (char *)"--root";
-      logs_argv[3] = (char *)root_dir;
-      logs_argv[4] = (char *)ref;
-    }
-  fflush (stdout);
-  cli_logs (root_dir ? 5 : 3, logs_argv);
-  if (lifecycle_open (root_dir, ref, &root, &st, &err) < 0)
-    return cli_fail (&err);
-  lifecycle_wait_monitor (&st, -1);
-  state_release (&st);
-  state_root_close (&root);
-  if (lifecycle_open (root_dir, ref, &root, &st, &err) < 0)
-    return cli_fail (&err);
-  code = st.exit_code < 0 ? EXIT_CORDON_FAILED : st.exit_code;
-  state_release (&st);
-  state_root_close (&root);
-  return code;
-}
-
 int
 cli_start (int argc, char **argv)
 {
@@ -147,7 +116,7 @@ cli_start (int argc, char **argv)
           status = 1;
         }
       else if (do_attach)
-        return attach (root_dir, argv[i]);
+        return lifecycle_attach (root_dir, argv[i], true);
       else
         printf ("%s\n", argv[i]);
     }

@@ -127,8 +127,9 @@ expect_match "ps -a: Stopped" "^${id:0:12} .*Stopped \(137\)" "$(c ps -a)"
 expect_eq "ps (running only) does not list it" "" "$(c ps -q)"
 c rm "$id" >/dev/null
 
-# Many sandboxes, started and removed: no process and no directory left.
-N=20
+# Many sandboxes, started and removed: no process and no directory left
+# (the issue's 200).
+N=200
 for i in $(seq $N); do d -- sleep 1024 >/dev/null || break; done
 expect_eq "$N detached sandboxes run" "$N" "$(c ps -q | wc -l)"
 prefix=$(c ps -q | cut -c1 | sort | uniq -d | head -n 1)
@@ -142,6 +143,41 @@ c rm -f $(c ps -q) >/dev/null
 for _ in $(seq 50); do [ "$(count_procs 1024)" = 0 ] && break; sleep 0.1; done
 expect_eq "rm -f of all: no process left" 0 "$(count_procs 1024)"
 expect_eq "rm -f of all: no state left" "" "$(ls "$STATE")"
+
+# attach: the output from now on, then the exit code; Ctrl-C would leave it.
+id=$(d -- sh -c 'echo before; sleep 1; echo after; exit 9')
+sleep 0.5
+out=$(timeout 30 "$CORDON" --root "$STATE" attach "$id")
+expect_eq "attach: the sandbox's exit code" 9 $?
+expect_eq "attach: the output from now on" after "$out"
+c rm "$id" >/dev/null
+
+# Concurrent commands on one sandbox: one state, no torn file.
+id=$(d --name busy -- sleep 1025)
+for i in $(seq 10); do c inspect busy >/dev/null 2>&1 & c kill -s USR2 busy >/dev/null 2>&1 & done
+c stop -t 2 busy >/dev/null 2>&1 &
+c stop -t 2 busy >/dev/null 2>&1 &
+wait
+expect_match "concurrent inspect, kill and stop: the state is whole and stopped" '"status": "(exited|stopped)"' "$(c inspect busy)"
+expect_eq "and no process is left" 0 "$(count_procs 1025)"
+c rm busy >/dev/null
+
+# kill -9 of the CLI in the middle of run -d: consistent state, nothing left
+# after rm -f.
+for i in 1 2 3 4 5; do
+  d --name "cut$i" -- sleep 1026 >/dev/null 2>&1 &
+  pid=$!
+  sleep 0.0$((i * 2))
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+done
+if c ps -a --format json >/dev/null 2>&1; then ok "kill -9 of the CLI mid-create: ps still reads every state"; else not_ok "kill -9 of the CLI mid-create: ps still reads every state"; fi
+c rm -f cut1 cut2 cut3 cut4 cut5 >/dev/null 2>&1
+for _ in $(seq 50); do [ "$(count_procs 1026)" = 0 ] && break; sleep 0.1; done
+expect_eq "kill -9 of the CLI mid-create: no process left after rm -f" 0 "$(count_procs 1026)"
+left=$(c ps -a -q)
+[ -n "$left" ] && c rm -f $left >/dev/null 2>&1
+expect_eq "kill -9 of the CLI mid-create: whatever it left is listed and removable" "" "$(ls "$STATE")"
 
 # create / start: recorded, then run detached; start -a returns its code.
 id=$(c create --name later --audit-log "$AUDIT" --rootfs "$ROOT" -- sh -c 'echo from-create; exit 6')

@@ -5,6 +5,7 @@
 #include "common/fd-util.h"
 #include "sandbox/host-probe-private.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -355,6 +356,48 @@ probe_subids (const struct host_probe_ctx *ctx, struct host_report *report)
                     "no newuidmap/newgidmap and no subordinate ids (cordon does not need them)");
 }
 
+/* ---- networks ------------------------------------------------------------ */
+
+static const char *
+find_program (const char *const *paths)
+{
+  for (; *paths; paths++)
+    if (access (*paths, X_OK) == 0)
+      return *paths;
+  return NULL;
+}
+
+/* Bridge networks (cordon network, run --network NAME): root, rtnetlink
+ * (libnl, linked in) and libnftables (loaded when a network needs it).
+ * Rootless user-mode networking is not built yet; say what would serve.  */
+static void
+probe_networks (const struct host_probe_ctx *ctx, struct host_report *report)
+{
+  static const char *const pasta[] = { "/usr/bin/pasta", "/usr/local/bin/pasta", NULL };
+  static const char *const slirp[] = { "/usr/bin/slirp4netns", "/usr/local/bin/slirp4netns", NULL };
+  struct host_layer *layer = host_report_add (report, "bridge-networks", false);
+  const char *helper = find_program (pasta) ? find_program (pasta) : find_program (slirp);
+  void *nft;
+
+  if (!ctx->root)
+    {
+      host_layer_set (layer, HOST_LAYER_MISSING,
+                      "bridge networks need root for now (--network none and host work); user-mode networking "
+                      "is not built yet%s%s%s",
+                      helper ? " (" : "", helper ? helper : "", helper ? " is installed)" : "");
+      return;
+    }
+  nft = dlopen ("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (nft == NULL)
+    {
+      host_layer_set (layer, HOST_LAYER_MISSING,
+                      "libnftables is not installed (apt-get install libnftables1): no masquerade or isolation rules");
+      return;
+    }
+  dlclose (nft);
+  host_layer_set (layer, HOST_LAYER_OK, "bridges and veth pairs over rtnetlink (libnl), rules with libnftables");
+}
+
 /* ---- the report ---------------------------------------------------------- */
 
 int
@@ -389,5 +432,6 @@ host_probe_all (struct host_report *report, struct cordon_error *err)
   probe_apparmor (report);
   probe_cgroups (&ctx, report);
   probe_subids (&ctx, report);
+  probe_networks (&ctx, report);
   return 0;
 }

@@ -79,5 +79,12 @@ check "help shows the usage" grep -q '^Usage: cordon check' "$tmp/help"
 rc=$?
 if [ "$rc" -eq 2 ]; then ok "an unknown option is a usage error (2)"; else not_ok "an unknown option is a usage error (2)" "exit $rc"; fi
 
+out=$("$cordon" check 2>&1)
+if [ "$(id -u)" = 0 ]; then
+  if printf '%s' "$out" | grep -Eq "bridge-networks +(ok|missing)"; then ok "check reports bridge networks"; else not_ok "check reports bridge networks"; fi
+else
+  if printf '%s' "$out" | grep -Eq "bridge-networks +missing +bridge networks need root"; then ok "check says bridge networks need root"; else not_ok "check says bridge networks need root"; fi
+fi
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -143,8 +143,7 @@ egress_netns_apply (int netns_fd, const struct egress_policy *p, struct cordon_e
 }
 
 int
-egress_netns_denials (int netns_fd, struct egress_denial **out, size_t *n, uint64_t *total,
-                      struct cordon_error *err)
+egress_netns_denials (int netns_fd, struct egress_denial **out, size_t *n, uint64_t *total, struct cordon_error *err)
 {
   cleanup_free char *listing = NULL;
   int r = run_in_netns (netns_fd, "list table inet " EGRESS_TABLE "\n", &listing, err);

@@ -143,9 +143,10 @@ egress_render (const struct egress_policy *p, char **out, struct cordon_error *e
   if (f == NULL)
     return cordon_error_set (err, errno, "open_memstream");
   fprintf (f, "table inet " EGRESS_TABLE "\ndelete table inet " EGRESS_TABLE "\n");
-  fprintf (f, "table inet " EGRESS_TABLE " {\n"
-              "  counter denied_total { }\n"
-              "  set denied { type ipv4_addr . inet_proto . inet_service; size %d; flags dynamic; counter; }\n",
+  fprintf (f,
+           "table inet " EGRESS_TABLE " {\n"
+           "  counter denied_total { }\n"
+           "  set denied { type ipv4_addr . inet_proto . inet_service; size %d; flags dynamic; counter; }\n",
            EGRESS_DENIED_MAX);
   /* auto-merge: overlapping CIDRs are one interval, not an error.  */
   fputs ("  set allow_net { type ipv4_addr; flags interval; auto-merge;", f);
@@ -172,6 +173,7 @@ egress_render (const struct egress_policy *p, char **out, struct cordon_error *e
          "    ct state established,related accept\n"
          "    ip daddr @allow_net accept\n"
          "    meta l4proto { tcp, udp } ip daddr . th dport @allow_port accept\n"
+         "    ip6 daddr ff02::/16 drop\n"
          "    counter name \"denied_total\"\n"
          "    meta l4proto { tcp, udp } update @denied { ip daddr . meta l4proto . th dport }\n"
          "    meta l4proto != { tcp, udp } update @denied { ip daddr . meta l4proto . 0 }\n"

@@ -137,6 +137,12 @@ out=$(re --network back --egress-allow 198.18.77.2:9090 -- sh -c 'ping -c 1 -W 1
 expect_match "raw sockets (ping) are refused" "refused" "$out"
 expect_match "the workload cannot change the policy (no CAP_NET_ADMIN)" "not permitted|Permission denied" \
   "$(re --network back --egress-allow 198.18.77.2:9090 -- ip link set eth0 down 2>&1)"
+# Detached: the monitor holds the namespace and audits when it is stopped.
+d=$(re -d --network back --egress-allow 198.18.77.2:9090 -- sh -c 'nc -w 2 198.18.77.2 9092; sleep 1000')
+sleep 1
+c stop "$d" >/dev/null
+expect_match "a detached sandbox's refusals are audited at stop" \
+  "\"event\":\"policy-denied\",\"sandbox\":\"$d\".*\"port\":9092" "$(cat "$EAUDIT")"
 expect_match "--egress-allow without a bridge network is refused" "need --network bridge or NAME" \
   "$(re --egress-allow 198.18.77.2:9090 -- true 2>&1)"
 expect_match "a bad --egress-allow is refused" "expected" "$(re --network back --egress-allow 198.18.77.2:0 -- true 2>&1)"

@@ -56,6 +56,8 @@ static const char run_usage[]
       "      --ip ADDR               the sandbox's address on its network\n"
       "      --dns-name ALIAS        another name the sandbox has on its network\n"
       "      --add-host NAME:IP      a line in the sandbox's /etc/hosts\n"
+      "      --egress-allow CIDR|IP:PORT|HOST:PORT  on a bridge network, connect only there\n"
+      "                              (repeatable; every refusal is audited)\n"
       "      --cap-add CAP|ALL       keep a capability (default: none)\n"
       "      --cap-drop CAP|ALL      drop a capability\n"
       "      --security-opt seccomp=FILE|unconfined\n"
@@ -110,6 +112,7 @@ static const struct option run_options[] = {
   { "net", required_argument, NULL, OPT_NETWORK },
   { "ip", required_argument, NULL, OPT_IP },
   { "add-host", required_argument, NULL, OPT_ADD_HOST },
+  { "egress-allow", required_argument, NULL, OPT_EGRESS_ALLOW },
   { "dns-name", required_argument, NULL, OPT_DNS_NAME },
   { "network-alias", required_argument, NULL, OPT_DNS_NAME },
   { "cap-add", required_argument, NULL, OPT_CAP_ADD },

@@ -64,6 +64,7 @@ enum
   OPT_ADD_HOST,
   OPT_DNS_NAME,
   OPT_RESTART,
+  OPT_EGRESS_ALLOW,
 };
 
 /* A flag with its argument, kept in order: they are applied to the spec

@@ -2,12 +2,16 @@
 #include "cli/run-network.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/strv.h"
+#include "netpolicy/egress-netns.h"
 #include "sandbox/spec-edit.h"
 #include "sandbox/state.h"
 
@@ -15,8 +19,22 @@ static int
 on_namespaces (void *data, pid_t init_pid, struct cordon_error *err)
 {
   struct run_network *n = data;
+  char path[64];
+  int r = network_attach_netns (&n->att, init_pid, err);
 
-  return network_attach_netns (&n->att, init_pid, err);
+  if (r < 0 || !n->egress_on)
+    return r;
+  /* A restart is a new namespace: the old one's refusals are not read.  */
+  if (n->have_netns)
+    close (n->netns_fd);
+  n->have_netns = false;
+  snprintf (path, sizeof path, "/proc/%d/ns/net", (int)init_pid);
+  n->netns_fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (n->netns_fd < 0)
+    return cordon_error_set (err, errno, "open %s", path);
+  n->have_netns = true;
+  /* Before SYNC_GO: the workload never runs without its policy.  */
+  return egress_netns_apply (n->netns_fd, &n->egress, err);
 }
 
 /* The last --network wins, as in Docker.  */
@@ -63,6 +81,8 @@ collect (const struct run_args *a, struct network_request *req, char ***names, c
           if (strv_append (hosts, f->arg) < 0)
             return cordon_error_set (err, ENOMEM, "out of memory");
           break;
+        case OPT_EGRESS_ALLOW:
+          break; /* run_network_prepare: resolved once the network is known */
         default:
           break;
         }
@@ -74,7 +94,8 @@ static bool
 has_network_flags (const struct run_args *a)
 {
   for (size_t i = 0; i < a->n_flags; i++)
-    if (a->flags[i].opt == OPT_IP || a->flags[i].opt == OPT_DNS_NAME || a->flags[i].opt == OPT_ADD_HOST)
+    if (a->flags[i].opt == OPT_IP || a->flags[i].opt == OPT_DNS_NAME || a->flags[i].opt == OPT_ADD_HOST
+        || a->flags[i].opt == OPT_EGRESS_ALLOW)
       return true;
   return false;
 }
@@ -94,7 +115,8 @@ run_network_prepare (struct run_network *n, const struct run_args *a, struct cor
   if (net == NULL || strcmp (net, "none") == 0 || strcmp (net, "host") == 0)
     {
       if (has_network_flags (a))
-        return cordon_error_set (err, EINVAL, "--ip, --dns-name and --add-host need --network bridge or NAME");
+        return cordon_error_set (err, EINVAL,
+                                 "--ip, --dns-name, --add-host and --egress-allow need --network bridge or NAME");
       return 0;
     }
   /* Rootless, the host's network namespace is not ours to add a bridge
@@ -119,6 +141,16 @@ run_network_prepare (struct run_network *n, const struct run_args *a, struct cor
   r = collect (a, &req, &names, &hosts, err);
   if (r < 0)
     return r;
+  /* Host names are resolved here, on the host, once: the sandbox's
+   * policy does not follow later DNS changes.  */
+  for (size_t i = 0; i < a->n_flags; i++)
+    if (a->flags[i].opt == OPT_EGRESS_ALLOW)
+      {
+        n->egress_on = true;
+        r = egress_policy_add (&n->egress, a->flags[i].arg, err);
+        if (r < 0)
+          return r;
+      }
   req.names = names;
   req.hosts = hosts;
   r = network_attach_prepare (a->root, &req, &n->att, err);
@@ -138,8 +170,61 @@ run_network_prepare (struct run_network *n, const struct run_args *a, struct cor
 }
 
 void
+run_network_audit_denials (struct run_network *n, struct audit_log *log, const char *sandbox_id)
+{
+  cleanup_error struct cordon_error err = { 0 };
+  cleanup_free struct egress_denial *d = NULL;
+  cleanup_free struct audit_event *evs = NULL;
+  cleanup_free char *datas = NULL;
+  const size_t data_len = 160;
+  size_t nd = 0, k = 0;
+  uint64_t total = 0, remembered = 0;
+
+  if (!n->have_netns || log == NULL)
+    return;
+  if (egress_netns_denials (n->netns_fd, &d, &nd, &total, &err) < 0)
+    {
+      fprintf (stderr, "cordon: egress refusals not audited: %s\n", err.msg);
+      return;
+    }
+  if (total == 0)
+    return;
+  evs = calloc (nd + 1, sizeof *evs);
+  datas = calloc (nd + 1, data_len);
+  if (evs == NULL || datas == NULL)
+    {
+      fprintf (stderr, "cordon: egress refusals not audited: out of memory\n");
+      return;
+    }
+  for (size_t i = 0; i < nd; i++)
+    {
+      char *data = datas + k * data_len;
+      snprintf (data, data_len, "{\"destination\":\"%s\",\"protocol\":\"%s\",\"port\":%u,\"packets\":%" PRIu64 "}",
+                d[i].dest, d[i].proto, d[i].port, d[i].packets);
+      remembered += d[i].packets;
+      evs[k++] = (struct audit_event){ .event = "policy-denied", .sandbox = sandbox_id, .data_json = data };
+    }
+  /* The rest: IPv6 (no address in the set), and whatever came after the
+   * set was full.  */
+  snprintf (datas + k * data_len, data_len,
+            "{\"denied_packets\":%" PRIu64 ",\"destinations\":%zu,\"not_recorded_packets\":%" PRIu64 ",\"limit\":%d}",
+            total, nd, total > remembered ? total - remembered : 0, EGRESS_DENIED_MAX);
+  evs[k] = (struct audit_event){ .event = "policy-denied-summary",
+                                 .sandbox = sandbox_id,
+                                 .data_json = datas + k * data_len };
+  k++;
+  if (audit_log_append_many (log, evs, k, true, &err) < 0)
+    fprintf (stderr, "cordon: egress refusals not audited: %s\n", err.msg);
+}
+
+void
 run_network_release (struct run_network *n)
 {
+  if (n->have_netns)
+    close (n->netns_fd);
+  n->have_netns = false;
+  egress_policy_release (&n->egress);
+  n->egress_on = false;
   if (n->active)
     network_attach_release (&n->att);
   n->active = false;

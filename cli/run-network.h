@@ -9,8 +9,10 @@
 
 #include <stdbool.h>
 
+#include "audit/audit.h"
 #include "cli/run-args.h"
 #include "netpolicy/attach.h"
+#include "netpolicy/egress.h"
 #include "sandbox/container.h"
 #include "sandbox/spec.h"
 
@@ -18,6 +20,12 @@ struct run_network
 {
   struct network_attachment att;
   bool active;
+  /* --egress-allow: the policy, and the sandbox's network namespace held
+   * open so that its refusals can still be read once the sandbox ended.  */
+  struct egress_policy egress;
+  bool egress_on;
+  bool have_netns;
+  int netns_fd;
 };
 
 /* Nothing to do (returns 0) unless --network names a bridge network.
@@ -25,6 +33,12 @@ struct run_network
  * options' hook and network name.  */
 int run_network_prepare (struct run_network *n, const struct run_args *a, struct cordon_spec *spec, const char *id,
                          struct sandbox_options *opts, struct cordon_error *err);
+
+/* Writes the egress policy's refusals to the audit log: one `policy-denied`
+ * record per destination it remembered (at most EGRESS_DENIED_MAX), then
+ * one `policy-denied-summary` with the count of all.  Best effort: an
+ * unreadable table is said on stderr.  */
+void run_network_audit_denials (struct run_network *n, struct audit_log *log, const char *sandbox_id);
 
 void run_network_release (struct run_network *n);
 

@@ -81,6 +81,7 @@ apply_flag (struct cordon_spec *spec, const struct flag *f, struct cordon_error 
       return 0;
     case OPT_IP:
     case OPT_ADD_HOST:
+    case OPT_EGRESS_ALLOW:
     case OPT_DNS_NAME:
       return 0; /* the network's, applied by run_network_prepare */
     case OPT_CAP_ADD:
@@ -635,6 +636,7 @@ run_main (int argc, char **argv, struct run_learn *learn, const struct run_lifec
   exit_code = result.exit_code;
   if (learn)
     learn->ran = ran && result.status != RESULT_SANDBOX_ERROR;
+  run_network_audit_denials (&net, audit.log, audit.id);
   run_audit_end (&audit, &result, ran, &result);
   if (a.result_path)
     {

@@ -72,6 +72,8 @@ struct nft_api
   int (*buffer_error) (struct nft_ctx *);
   const char *(*get_error) (struct nft_ctx *);
   int (*run) (struct nft_ctx *, const char *);
+  int (*buffer_output) (struct nft_ctx *);
+  const char *(*get_output) (struct nft_ctx *);
 };
 
 static int
@@ -86,7 +88,10 @@ nft_api_open (struct nft_api *api, struct cordon_error *err)
   api->buffer_error = (int (*) (struct nft_ctx *))dlsym (api->handle, "nft_ctx_buffer_error");
   api->get_error = (const char *(*)(struct nft_ctx *))dlsym (api->handle, "nft_ctx_get_error_buffer");
   api->run = (int (*) (struct nft_ctx *, const char *))dlsym (api->handle, "nft_run_cmd_from_buffer");
-  if (!api->ctx_new || !api->ctx_free || !api->buffer_error || !api->get_error || !api->run)
+  api->buffer_output = (int (*) (struct nft_ctx *))dlsym (api->handle, "nft_ctx_buffer_output");
+  api->get_output = (const char *(*)(struct nft_ctx *))dlsym (api->handle, "nft_ctx_get_output_buffer");
+  if (!api->ctx_new || !api->ctx_free || !api->buffer_error || !api->get_error || !api->run || !api->buffer_output
+      || !api->get_output)
     {
       dlclose (api->handle);
       return cordon_error_set (err, ENOENT, "libnftables.so.1 lacks the command API");
@@ -111,17 +116,13 @@ enable_forwarding (struct cordon_error *err)
   return 0;
 }
 
-static int
-run_ruleset (const struct network_config *cfg, bool present, struct cordon_error *err)
+int
+nft_run_text (const char *text, char **output, struct cordon_error *err)
 {
-  cleanup_free char *text = NULL;
   struct nft_api api = { 0 };
   struct nft_ctx *ctx;
   int r;
 
-  r = nft_ruleset_render (cfg, present, &text, err);
-  if (r < 0)
-    return r;
   r = nft_api_open (&api, err);
   if (r < 0)
     return r;
@@ -131,16 +132,37 @@ run_ruleset (const struct network_config *cfg, bool present, struct cordon_error
   else
     {
       api.buffer_error (ctx);
+      if (output)
+        api.buffer_output (ctx);
       if (api.run (ctx, text) != 0)
         {
           const char *msg = api.get_error (ctx);
           r = cordon_error_set (err, 0, "nftables: %.*s", msg ? (int)strcspn (msg, "\n") : 0, msg ? msg : "");
           err->status = EPERM;
         }
+      else if (output)
+        {
+          const char *o = api.get_output (ctx);
+          *output = strdup (o ? o : "");
+          if (*output == NULL)
+            r = cordon_error_set (err, ENOMEM, "out of memory");
+        }
       api.ctx_free (ctx);
     }
   dlclose (api.handle);
   return r;
+}
+
+static int
+run_ruleset (const struct network_config *cfg, bool present, struct cordon_error *err)
+{
+  cleanup_free char *text = NULL;
+  int r;
+
+  r = nft_ruleset_render (cfg, present, &text, err);
+  if (r < 0)
+    return r;
+  return nft_run_text (text, NULL, err);
 }
 
 int

@@ -21,6 +21,10 @@
  * else only removed.  Exposed for tests.  */
 int nft_ruleset_render (const struct network_config *cfg, bool present, char **out, struct cordon_error *err);
 
+/* Runs nft commands with libnftables in the calling process's network
+ * namespace; `output` (heap, when not NULL) gets what they print.  */
+int nft_run_text (const char *text, char **output, struct cordon_error *err);
+
 /* Replaces the network's table (one transaction: no moment without it),
  * and turns on IPv4 forwarding when the network may reach out.  */
 int nft_network_apply (const struct network_config *cfg, struct cordon_error *err);

@@ -8,6 +8,7 @@
 
 #include "common/cleanup.h"
 #include "common/strv.h"
+#include "netpolicy/publish.h"
 #include "sandbox/spec-edit.h"
 #include "sandbox/state.h"
 
@@ -32,7 +33,8 @@ network_flag (const struct run_args *a)
 }
 
 static int
-collect (const struct run_args *a, struct network_request *req, char ***names, char ***hosts, struct cordon_error *err)
+collect (const struct run_args *a, struct network_request *req, char ***names, char ***hosts, char ***ports,
+         struct cordon_error *err)
 {
   bool user_defined = strcmp (req->network, NETWORK_DEFAULT) != 0;
 
@@ -63,6 +65,26 @@ collect (const struct run_args *a, struct network_request *req, char ***names, c
           if (strv_append (hosts, f->arg) < 0)
             return cordon_error_set (err, ENOMEM, "out of memory");
           break;
+        case 'p':
+          {
+            struct net_port np;
+            char canon[PUBLISH_STRLEN];
+            int r = publish_parse (f->arg, &np, err);
+
+            if (r < 0)
+              return r;
+            /* Two of one run: the same refusal as another sandbox's.  */
+            for (char **q = *ports; *q; q++)
+              {
+                struct net_port o;
+                if (publish_parse (*q, &o, err) >= 0 && publish_conflict (&np, &o))
+                  return cordon_error_set (err, EADDRINUSE, "-p %s: host port %u is given twice", f->arg, np.host_port);
+              }
+            publish_format (&np, canon);
+            if (strv_append (ports, canon) < 0)
+              return cordon_error_set (err, ENOMEM, "out of memory");
+            break;
+          }
         default:
           break;
         }
@@ -74,7 +96,8 @@ static bool
 has_network_flags (const struct run_args *a)
 {
   for (size_t i = 0; i < a->n_flags; i++)
-    if (a->flags[i].opt == OPT_IP || a->flags[i].opt == OPT_DNS_NAME || a->flags[i].opt == OPT_ADD_HOST)
+    if (a->flags[i].opt == OPT_IP || a->flags[i].opt == OPT_DNS_NAME || a->flags[i].opt == OPT_ADD_HOST
+        || a->flags[i].opt == 'p')
       return true;
   return false;
 }
@@ -84,7 +107,7 @@ run_network_prepare (struct run_network *n, const struct run_args *a, struct cor
                      struct sandbox_options *opts, struct cordon_error *err)
 {
   const char *net = network_flag (a);
-  cleanup_strv char **names = NULL, **hosts = NULL;
+  cleanup_strv char **names = NULL, **hosts = NULL, **ports = NULL;
   char fresh[STATE_ID_HEX + 1];
   struct network_request req = { 0 };
   const char *ro[] = { "bind", "ro", "nosuid", "nodev", "noexec", NULL };
@@ -94,7 +117,7 @@ run_network_prepare (struct run_network *n, const struct run_args *a, struct cor
   if (net == NULL || strcmp (net, "none") == 0 || strcmp (net, "host") == 0)
     {
       if (has_network_flags (a))
-        return cordon_error_set (err, EINVAL, "--ip, --dns-name and --add-host need --network bridge or NAME");
+        return cordon_error_set (err, EINVAL, "--ip, --dns-name, --add-host and -p need --network bridge or NAME");
       return 0;
     }
   /* Rootless, the host's network namespace is not ours to add a bridge
@@ -112,15 +135,17 @@ run_network_prepare (struct run_network *n, const struct run_args *a, struct cor
     }
   names = calloc (1, sizeof *names);
   hosts = calloc (1, sizeof *hosts);
-  if (names == NULL || hosts == NULL)
+  ports = calloc (1, sizeof *ports);
+  if (names == NULL || hosts == NULL || ports == NULL)
     return cordon_error_set (err, ENOMEM, "out of memory");
   req.network = net;
   req.id = id;
-  r = collect (a, &req, &names, &hosts, err);
+  r = collect (a, &req, &names, &hosts, &ports, err);
   if (r < 0)
     return r;
   req.names = names;
   req.hosts = hosts;
+  req.ports = ports;
   r = network_attach_prepare (a->root, &req, &n->att, err);
   if (r < 0)
     {

@@ -42,6 +42,16 @@ nft_ruleset_render (const struct network_config *cfg, bool present, char **out, 
       else
         fprintf (f, "    iifname \"%s\" oifname \"" NETWORK_BRIDGE_PREFIX "*\" oifname != \"%s\" drop\n", br, br);
       fputs ("  }\n", f);
+      /* Published ports on loopback turn on route_localnet on the bridge
+       * (netpolicy/publish.h), which would also let a sandbox send to the
+       * host's 127.0.0.1; before conntrack undoes any NAT, so that the
+       * replies of published ports still pass.  */
+      fprintf (f,
+               "  chain guard {\n"
+               "    type filter hook prerouting priority raw; policy accept;\n"
+               "    iifname \"%s\" ip daddr 127.0.0.0/8 drop\n"
+               "  }\n",
+               br);
       if (!cfg->internal)
         {
           char subnet[NET_CIDR_STRLEN];
@@ -111,17 +121,13 @@ enable_forwarding (struct cordon_error *err)
   return 0;
 }
 
-static int
-run_ruleset (const struct network_config *cfg, bool present, struct cordon_error *err)
+int
+nft_run_text (const char *text, struct cordon_error *err)
 {
-  cleanup_free char *text = NULL;
   struct nft_api api = { 0 };
   struct nft_ctx *ctx;
   int r;
 
-  r = nft_ruleset_render (cfg, present, &text, err);
-  if (r < 0)
-    return r;
   r = nft_api_open (&api, err);
   if (r < 0)
     return r;
@@ -141,6 +147,18 @@ run_ruleset (const struct network_config *cfg, bool present, struct cordon_error
     }
   dlclose (api.handle);
   return r;
+}
+
+static int
+run_ruleset (const struct network_config *cfg, bool present, struct cordon_error *err)
+{
+  cleanup_free char *text = NULL;
+  int r;
+
+  r = nft_ruleset_render (cfg, present, &text, err);
+  if (r < 0)
+    return r;
+  return nft_run_text (text, err);
 }
 
 int

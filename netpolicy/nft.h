@@ -24,6 +24,8 @@ int nft_ruleset_render (const struct network_config *cfg, bool present, char **o
 /* Replaces the network's table (one transaction: no moment without it),
  * and turns on IPv4 forwarding when the network may reach out.  */
 int nft_network_apply (const struct network_config *cfg, struct cordon_error *err);
+/* Runs nft commands `text` in one transaction.  */
+int nft_run_text (const char *text, struct cordon_error *err);
 /* Removes the network's table (one that is gone is fine).  */
 int nft_network_remove (const struct network_config *cfg, struct cordon_error *err);
 

@@ -194,6 +194,7 @@ inspect_one (struct net_cli *c, yajl_gen g, const char *name, struct cordon_erro
       jg_kv_str (g, "id", t.leases[i].id);
       jg_kv_str (g, "ip", ip);
       jg_kv_strv (g, "names", t.leases[i].names);
+      jg_kv_strv (g, "ports", t.leases[i].ports);
       jg_kv_str (g, "veth", veth);
       jg_kv_i64 (g, "monitor_pid", t.leases[i].pid);
       yajl_gen_map_close (g);

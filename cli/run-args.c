@@ -54,6 +54,8 @@ static const char run_usage[]
       "      --network none|host|bridge|NAME   none (default): loopback only; bridge or a\n"
       "                              network from cordon network create (root; see cordon-network(1))\n"
       "      --ip ADDR               the sandbox's address on its network\n"
+      "  -p, --publish [HOSTIP:]HOSTPORT:PORT[/tcp|udp]\n"
+      "                              publish a port on the host (root; HOSTIP 127.0.0.1 unless given)\n"
       "      --dns-name ALIAS        another name the sandbox has on its network\n"
       "      --add-host NAME:IP      a line in the sandbox's /etc/hosts\n"
       "      --egress-allow CIDR|IP:PORT|HOST:PORT  on a bridge network, connect only there\n"
@@ -111,6 +113,7 @@ static const struct option run_options[] = {
   { "network", required_argument, NULL, OPT_NETWORK },
   { "net", required_argument, NULL, OPT_NETWORK },
   { "ip", required_argument, NULL, OPT_IP },
+  { "publish", required_argument, NULL, 'p' },
   { "add-host", required_argument, NULL, OPT_ADD_HOST },
   { "egress-allow", required_argument, NULL, OPT_EGRESS_ALLOW },
   { "dns-name", required_argument, NULL, OPT_DNS_NAME },
@@ -225,7 +228,7 @@ run_parse_args (int argc, char **argv, struct run_args *a, struct cordon_error *
     return cordon_error_set (err, ENOMEM, "out of memory");
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long (argc, argv, a->learn ? "+v:e:w:u:h:m:itqo:" : "+v:e:w:u:h:m:itqd", run_options, NULL))
+  while ((c = getopt_long (argc, argv, a->learn ? "+v:e:w:u:h:m:itqo:" : "+v:e:w:u:h:m:p:itqd", run_options, NULL))
          != -1)
     {
       /* --name names the learned profile for learn, the sandbox for run -d.  */

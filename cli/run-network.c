@@ -12,6 +12,7 @@
 #include "common/cleanup.h"
 #include "common/strv.h"
 #include "netpolicy/egress-netns.h"
+#include "netpolicy/publish.h"
 #include "sandbox/spec-edit.h"
 #include "sandbox/state.h"
 
@@ -50,7 +51,8 @@ network_flag (const struct run_args *a)
 }
 
 static int
-collect (const struct run_args *a, struct network_request *req, char ***names, char ***hosts, struct cordon_error *err)
+collect (const struct run_args *a, struct network_request *req, char ***names, char ***hosts, char ***ports,
+         struct cordon_error *err)
 {
   bool user_defined = strcmp (req->network, NETWORK_DEFAULT) != 0;
 
@@ -83,6 +85,26 @@ collect (const struct run_args *a, struct network_request *req, char ***names, c
           break;
         case OPT_EGRESS_ALLOW:
           break; /* run_network_prepare: resolved once the network is known */
+        case 'p':
+          {
+            struct net_port np;
+            char canon[PUBLISH_STRLEN];
+            int r = publish_parse (f->arg, &np, err);
+
+            if (r < 0)
+              return r;
+            /* Two of one run: the same refusal as another sandbox's.  */
+            for (char **q = *ports; *q; q++)
+              {
+                struct net_port o;
+                if (publish_parse (*q, &o, err) >= 0 && publish_conflict (&np, &o))
+                  return cordon_error_set (err, EADDRINUSE, "-p %s: host port %u is given twice", f->arg, np.host_port);
+              }
+            publish_format (&np, canon);
+            if (strv_append (ports, canon) < 0)
+              return cordon_error_set (err, ENOMEM, "out of memory");
+            break;
+          }
         default:
           break;
         }
@@ -95,7 +117,7 @@ has_network_flags (const struct run_args *a)
 {
   for (size_t i = 0; i < a->n_flags; i++)
     if (a->flags[i].opt == OPT_IP || a->flags[i].opt == OPT_DNS_NAME || a->flags[i].opt == OPT_ADD_HOST
-        || a->flags[i].opt == OPT_EGRESS_ALLOW)
+        || a->flags[i].opt == OPT_EGRESS_ALLOW || a->flags[i].opt == 'p')
       return true;
   return false;
 }
@@ -105,7 +127,7 @@ run_network_prepare (struct run_network *n, const struct run_args *a, struct cor
                      struct sandbox_options *opts, struct cordon_error *err)
 {
   const char *net = network_flag (a);
-  cleanup_strv char **names = NULL, **hosts = NULL;
+  cleanup_strv char **names = NULL, **hosts = NULL, **ports = NULL;
   char fresh[STATE_ID_HEX + 1];
   struct network_request req = { 0 };
   const char *ro[] = { "bind", "ro", "nosuid", "nodev", "noexec", NULL };
@@ -116,7 +138,7 @@ run_network_prepare (struct run_network *n, const struct run_args *a, struct cor
     {
       if (has_network_flags (a))
         return cordon_error_set (err, EINVAL,
-                                 "--ip, --dns-name, --add-host and --egress-allow need --network bridge or NAME");
+                                 "--ip, --dns-name, --add-host, -p and --egress-allow need --network bridge or NAME");
       return 0;
     }
   /* Rootless, the host's network namespace is not ours to add a bridge
@@ -134,11 +156,12 @@ run_network_prepare (struct run_network *n, const struct run_args *a, struct cor
     }
   names = calloc (1, sizeof *names);
   hosts = calloc (1, sizeof *hosts);
-  if (names == NULL || hosts == NULL)
+  ports = calloc (1, sizeof *ports);
+  if (names == NULL || hosts == NULL || ports == NULL)
     return cordon_error_set (err, ENOMEM, "out of memory");
   req.network = net;
   req.id = id;
-  r = collect (a, &req, &names, &hosts, err);
+  r = collect (a, &req, &names, &hosts, &ports, err);
   if (r < 0)
     return r;
   /* Host names are resolved here, on the host, once: the sandbox's
@@ -153,6 +176,7 @@ run_network_prepare (struct run_network *n, const struct run_args *a, struct cor
       }
   req.names = names;
   req.hosts = hosts;
+  req.ports = ports;
   r = network_attach_prepare (a->root, &req, &n->att, err);
   if (r < 0)
     {

@@ -80,6 +80,7 @@ apply_flag (struct cordon_spec *spec, const struct flag *f, struct cordon_error 
         return cordon_error_set (err, EINVAL, "--network %s: the config has no network namespace", f->arg);
       return 0;
     case OPT_IP:
+    case 'p':
     case OPT_ADD_HOST:
     case OPT_EGRESS_ALLOW:
     case OPT_DNS_NAME:

@@ -13,6 +13,7 @@
 #include "netpolicy/hosts.h"
 #include "netpolicy/link.h"
 #include "netpolicy/nft.h"
+#include "netpolicy/publish.h"
 #include "sandbox/state.h"
 
 /* Under the ipam lock.  */
@@ -36,6 +37,8 @@ reap_locked (int dfd, const struct network_config *cfg, struct ipam_table *t, st
       ipam_veth_name (&gone.leases[i], veth);
       netlink_link_delete (veth, &ignored);
       hosts_remove (dfd, gone.leases[i].id);
+      if (gone.leases[i].ports && gone.leases[i].ports[0])
+        publish_remove (gone.leases[i].id, &ignored);
     }
   n = gone.n;
   ipam_release (&gone);
@@ -81,7 +84,8 @@ lease_locked (struct network_attachment *a, int dfd, const struct network_reques
   memcpy (lease.id, a->id, sizeof lease.id);
   lease.start = state_proc_start_time (lease.pid);
   if ((req->names && (lease.names = strv_copy (req->names)) == NULL)
-      || (req->hosts && (lease.hosts = strv_copy (req->hosts)) == NULL))
+      || (req->hosts && (lease.hosts = strv_copy (req->hosts)) == NULL)
+      || (req->ports && (lease.ports = strv_copy (req->ports)) == NULL))
     {
       ipam_lease_release (&lease);
       return cordon_error_set (err, ENOMEM, "out of memory");
@@ -107,12 +111,57 @@ lease_locked (struct network_attachment *a, int dfd, const struct network_reques
   return r;
 }
 
+/* Under the store's lock, which every start that publishes takes: a host
+ * port published by a live sandbox of another network.  ipam.json is
+ * replaced by rename, so reading it without its network's lock is safe.  */
+static int
+check_ports_elsewhere (const struct network_store *s, const char *self, char *const *ports, struct cordon_error *err)
+{
+  cleanup_strv char **names = NULL;
+  int r;
+
+  r = network_list (s, &names, err);
+  if (r < 0)
+    return r;
+  for (char **p = names; *p && r >= 0; p++)
+    {
+      cleanup_error struct cordon_error ignored = { 0 };
+      cleanup_close int dfd = -1;
+      struct ipam_table t = { 0 }, gone = { 0 };
+
+      if (strcmp (*p, self) == 0 || (dfd = network_open_dir (s, *p, &ignored)) < 0 || ipam_load (dfd, &t, &ignored) < 0)
+        continue;
+      if (ipam_take_stale (&t, &gone, &ignored) >= 0)
+        r = ipam_check_ports (&t, ports, err);
+      ipam_release (&t);
+      ipam_release (&gone);
+    }
+  return r;
+}
+
+static int
+publish_locked (struct network_attachment *a, char *const *ports, struct cordon_error *err)
+{
+  int r;
+
+  a->published = true;
+  /* Again, for the guard chain that tables made before it lack.  */
+  r = nft_network_apply (&a->cfg, err);
+  if (r >= 0)
+    r = publish_apply (a->id, &a->cfg, a->ip, ports, err);
+  if (r < 0)
+    return cordon_error_wrap (err, "-p");
+  return 0;
+}
+
 int
 network_attach_prepare (const char *root_override, const struct network_request *req, struct network_attachment *a,
                         struct cordon_error *err)
 {
   cleanup_close int dfd = -1;
+  cleanup_close int store_lock = -1;
   cleanup_close int lock = -1;
+  bool publish = req->ports && req->ports[0];
   int r;
 
   *a = (struct network_attachment){ .store = { .dfd = -1 } };
@@ -135,6 +184,13 @@ network_attach_prepare (const char *root_override, const struct network_request 
     r = nft_network_apply (&a->cfg, err);
   if (r < 0)
     return cordon_error_wrap (err, "network %s", a->cfg.name);
+  if (publish && a->cfg.internal)
+    return cordon_error_set (err, EINVAL, "-p: network %s is internal: nothing reaches it from outside", a->cfg.name);
+  /* The store's lock before the network's, as prune and rm take them.  */
+  if (publish && (store_lock = network_store_lock (&a->store, err)) < 0)
+    return store_lock;
+  if (publish && (r = check_ports_elsewhere (&a->store, a->cfg.name, req->ports, err)) < 0)
+    return r;
   dfd = network_open_dir (&a->store, a->cfg.name, err);
   if (dfd < 0)
     return dfd;
@@ -142,6 +198,8 @@ network_attach_prepare (const char *root_override, const struct network_request 
   if (lock < 0)
     return lock;
   r = lease_locked (a, dfd, req, err);
+  if (r >= 0 && publish)
+    r = publish_locked (a, req->ports, err);
   if (r < 0)
     return r;
   if (asprintf (&a->hosts_path, "%s/%s/hosts.d/%s", a->store.path, a->cfg.name, a->id) < 0)
@@ -179,6 +237,8 @@ network_attach_release (struct network_attachment *a)
       struct ipam_table t = { 0 };
 
       netlink_link_delete (a->veth, &err);
+      if (a->published)
+        publish_remove (a->id, &err);
       if (lock >= 0 && ipam_load (dfd, &t, &err) >= 0 && ipam_remove (&t, a->id) && ipam_save (dfd, &t, &err) >= 0)
         hosts_update (dfd, &a->cfg, &t, &err);
       if (dfd >= 0)

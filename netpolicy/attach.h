@@ -21,6 +21,7 @@ struct network_request
   uint32_t ip;         /* --ip; 0: the next free */
   char **names;        /* --name and --dns-name */
   char **hosts;        /* --add-host NAME:IP */
+  char **ports;        /* -p, canonical (netpolicy/publish.h) */
   const char *id;      /* the sandbox's id (64 hex) */
 };
 
@@ -33,6 +34,7 @@ struct network_attachment
   char veth[16];
   char *hosts_path; /* bind-mounted read-only over /etc/hosts */
   bool leased;
+  bool published; /* its table of DNAT rules may exist */
 };
 
 int network_attach_prepare (const char *root_override, const struct network_request *req, struct network_attachment *a,

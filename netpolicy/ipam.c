@@ -17,6 +17,7 @@
 #include "common/json-gen.h"
 #include "common/json.h"
 #include "common/strv.h"
+#include "netpolicy/publish.h"
 #include "sandbox/state.h"
 
 static const struct json_limits ipam_limits = {
@@ -30,7 +31,8 @@ ipam_lease_release (struct ipam_lease *l)
 {
   strv_free (l->names);
   strv_free (l->hosts);
-  l->names = l->hosts = NULL;
+  strv_free (l->ports);
+  l->names = l->hosts = l->ports = NULL;
 }
 
 void
@@ -87,6 +89,7 @@ ipam_to_json (const struct ipam_table *t, char **out, size_t *len, struct cordon
       jg_kv_str (g, "id", l->id);
       jg_kv_strv (g, "names", l->names);
       jg_kv_strv (g, "hosts", l->hosts);
+      jg_kv_strv (g, "ports", l->ports);
       jg_kv_i64 (g, "pid", l->pid);
       jg_kv_u64 (g, "start", l->start);
       yajl_gen_map_close (g);
@@ -120,7 +123,10 @@ parse_lease (yajl_val v, size_t i, struct ipam_lease *l, struct cordon_error *er
     return r;
   if ((x = json_get (v, "hosts")) && !YAJL_IS_NULL (x) && (r = json_strv (x, &ipam_limits, where, &l->hosts, err)) < 0)
     return r;
-  if (strv_length (l->names) > IPAM_MAX_NAMES || strv_length (l->hosts) > IPAM_MAX_NAMES)
+  if ((x = json_get (v, "ports")) && !YAJL_IS_NULL (x) && (r = json_strv (x, &ipam_limits, where, &l->ports, err)) < 0)
+    return r;
+  if (strv_length (l->names) > IPAM_MAX_NAMES || strv_length (l->hosts) > IPAM_MAX_NAMES
+      || strv_length (l->ports) > IPAM_MAX_NAMES)
     return cordon_error_set (err, E2BIG, "%s: too many names", where);
   for (char **p = l->names; p && *p; p++)
     if (!host_name_valid (*p))
@@ -128,6 +134,13 @@ parse_lease (yajl_val v, size_t i, struct ipam_lease *l, struct cordon_error *er
   for (char **p = l->hosts; p && *p; p++)
     if (!host_entry_valid (*p))
       return cordon_error_set (err, EINVAL, "%s.hosts: expected NAME:IPv4", where);
+  /* Each becomes nftables text: only what publish_parse accepts.  */
+  for (char **p = l->ports; p && *p; p++)
+    {
+      struct net_port np;
+      if (publish_parse (*p, &np, err) < 0)
+        return cordon_error_wrap (err, "%s.ports", where);
+    }
   if ((r = json_i64 (json_get (v, "pid"), where, &pid, err)) < 0)
     return r;
   if (pid < 0 || pid > INT32_MAX)
@@ -275,6 +288,7 @@ ipam_add (const struct network_config *cfg, struct ipam_table *t, struct ipam_le
 {
   struct ipam_lease *grown;
   char ip[NET_ADDR_STRLEN];
+  int r;
 
   for (char **p = lease->names; p && *p; p++)
     {
@@ -288,6 +302,9 @@ ipam_add (const struct network_config *cfg, struct ipam_table *t, struct ipam_le
   for (char **p = lease->hosts; p && *p; p++)
     if (!host_entry_valid (*p))
       return cordon_error_set (err, EINVAL, "--add-host `%s`: expected NAME:IPv4", *p);
+  r = ipam_check_ports (t, lease->ports, err);
+  if (r < 0)
+    return r;
   if (lease->ip != 0)
     {
       net_format_ipv4 (lease->ip, ip);
@@ -315,7 +332,31 @@ ipam_add (const struct network_config *cfg, struct ipam_table *t, struct ipam_le
     return cordon_error_set (err, ENOMEM, "out of memory");
   t->leases = grown;
   t->leases[t->n++] = *lease;
-  lease->names = lease->hosts = NULL;
+  lease->names = lease->hosts = lease->ports = NULL;
+  return 0;
+}
+
+int
+ipam_check_ports (const struct ipam_table *t, char *const *ports, struct cordon_error *err)
+{
+  for (char *const *p = ports; p && *p; p++)
+    {
+      struct net_port a;
+      int r = publish_parse (*p, &a, err);
+
+      if (r < 0)
+        return r;
+      for (size_t i = 0; i < t->n; i++)
+        for (char **q = t->leases[i].ports; q && *q; q++)
+          {
+            struct net_port b;
+            if (publish_parse (*q, &b, err) < 0)
+              continue;
+            if (publish_conflict (&a, &b))
+              return cordon_error_set (err, EADDRINUSE, "-p %s: host port %u/%s is already published by sandbox %.12s",
+                                       *p, a.host_port, a.udp ? "udp" : "tcp", t->leases[i].id);
+          }
+    }
   return 0;
 }
 

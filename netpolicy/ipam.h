@@ -29,6 +29,7 @@ struct ipam_lease
   char id[IPAM_ID_HEX + 1]; /* the sandbox's id (its veth is NETWORK_VETH_PREFIX + id[0..10]) */
   char **names;             /* --name and --dns-name: its names on the network; may be empty */
   char **hosts;             /* --add-host NAME:IP, in its /etc/hosts only */
+  char **ports;             /* -p, canonical (netpolicy/publish.h); may be empty */
   pid_t pid;                /* the monitor */
   uint64_t start;           /* its /proc/PID/stat starttime */
 };
@@ -52,9 +53,12 @@ int ipam_save (int netdfd, const struct ipam_table *t, struct cordon_error *err)
 
 /* Adds `lease` (moved into the table) at lease->ip when not 0 (--ip:
  * EADDRINUSE when taken, EINVAL when outside the subnet), else at the
- * lowest free host address.  Refuses a name another lease has.  */
+ * lowest free host address.  Refuses a name another lease has, and a host
+ * port another lease publishes.  */
 int ipam_add (const struct network_config *cfg, struct ipam_table *t, struct ipam_lease *lease,
               struct cordon_error *err);
+/* A port of `ports` that a lease of `t` publishes too: EADDRINUSE.  */
+int ipam_check_ports (const struct ipam_table *t, char *const *ports, struct cordon_error *err);
 /* Removes the lease of `id`; false when there was none.  */
 bool ipam_remove (struct ipam_table *t, const char *id);
 /* The monitor of `l` is gone (or its pid is now another process).  */

@@ -42,6 +42,16 @@ nft_ruleset_render (const struct network_config *cfg, bool present, char **out, 
       else
         fprintf (f, "    iifname \"%s\" oifname \"" NETWORK_BRIDGE_PREFIX "*\" oifname != \"%s\" drop\n", br, br);
       fputs ("  }\n", f);
+      /* Published ports on loopback turn on route_localnet on the bridge
+       * (netpolicy/publish.h), which would also let a sandbox send to the
+       * host's 127.0.0.1; before conntrack undoes any NAT, so that the
+       * replies of published ports still pass.  */
+      fprintf (f,
+               "  chain guard {\n"
+               "    type filter hook prerouting priority raw; policy accept;\n"
+               "    iifname \"%s\" ip daddr 127.0.0.0/8 drop\n"
+               "  }\n",
+               br);
       if (!cfg->internal)
         {
           char subnet[NET_CIDR_STRLEN];

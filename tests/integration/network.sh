@@ -22,6 +22,8 @@ expect_eq "--network none: loopback only" "lo" "$(r -- sh -c 'ls /sys/class/net'
 if ! is_root; then
   out=$(r --network bridge -- true 2>&1)
   expect_match "rootless --network bridge fails with the reason" "need root for now" "$out"
+  out=$(r --network bridge -p 18080:80 -- true 2>&1)
+  expect_match "rootless -p fails with the reason" "need root for now" "$out"
   out=$(c network create n1 2>&1)
   expect_match "rootless network create fails with the reason" "need root for now" "$out"
   skip "the rest needs root: rootless bridge networks are not built yet"
@@ -173,6 +175,42 @@ expect_eq "prune removes the unused networks" "bridge" "$(c network ls -q | tr '
 expect_eq "prune removes their bridges" "" "$(ip -o link show "$bridge" 2>/dev/null)"
 c network create front >/dev/null
 expect_match "and the next run works" "inet 10\." "$(r --network front -- ip -o -4 addr show eth0)"
+
+# Published ports: a detached TCP and UDP server answers on 127.0.0.1.
+# A user network: the default network's 10.212.0.0/16 is every state
+# root's, and another's bridge on this host may route it.
+HP=$((20000 + $$ % 20000))
+c network create pub2 >/dev/null
+c network create --internal pubin >/dev/null
+cp "$PROBE" "$ROOT/bin/cordon-probe"
+pub=$(r -d --network front -p "$HP:8080" -p "$HP:8081/udp" -- \
+  sh -c 'cordon-probe udp-echo 8081 & while true; do echo hello-pub | nc -l -p 8080; done')
+sleep 0.3
+expect_eq "-p: TCP answers on 127.0.0.1:HOSTPORT" hello-pub "$(timeout 5 "$ROOT/bin/busybox" nc -w 3 127.0.0.1 "$HP" </dev/null 2>&1)"
+udp_ask() { (exec 3<>"/dev/udp/127.0.0.1/$1" && echo "$2" >&3 && timeout 3 head -c 9 <&3) 2>/dev/null; }
+expect_eq "-p: UDP answers on 127.0.0.1:HOSTPORT" udp-ping1 "$(udp_ask "$HP" ping1)"
+expect_match "-p: the sandbox's table has the DNAT rules" "dnat to 10\\.[0-9.]+:8080" "$(nft list table ip "cordon-p-${pub:0:10}")"
+expect_match "-p: a taken host port is refused" "already published" "$(r --network pub2 -p "$HP:9999" -- true 2>&1)"
+expect_match "-p: on an internal network is refused" "internal" "$(r --network pubin -p "$((HP + 1)):80" -- true 2>&1)"
+expect_match "-p: a bad argument is refused" "expected" "$(r --network front -p 80 -- true 2>&1)"
+expect_match "-p needs a bridge network" "need --network" "$(r -p "$HP:80" -- true 2>&1)"
+fid=$(c network inspect front | sed -n 's/^ *"id": "\([0-9a-f]\{8\}\).*/\1/p' | head -n 1)
+expect_eq "-p on loopback turns on route_localnet on the bridge" 1 "$(cat "/proc/sys/net/ipv4/conf/cbr-$fid/route_localnet")"
+expect_match "and the bridge drops what a sandbox sends to 127.0.0.0/8" "iifname \"cbr-$fid\" ip daddr 127\\.0\\.0\\.0/8 drop" \
+  "$(nft list table inet "cordon-$fid")"
+c stop "$pub" >/dev/null
+expect_eq "-p: after stop the rules are gone" "" "$(nft list tables | grep "cordon-p-${pub:0:10}")"
+expect_match "-p: after stop the port no longer answers" "refused|timed out" \
+  "$(timeout 5 "$ROOT/bin/busybox" nc -w 2 127.0.0.1 "$HP" </dev/null 2>&1)"
+pub=$(r -d --network front -p "$HP:8080" -- sleep 1000)
+mon=$(c inspect "$pub" | sed -n 's/^ *"monitor_pid": \([0-9]*\),$/\1/p')
+kill -9 "$mon"
+for _ in $(seq 50); do kill -0 "$mon" 2>/dev/null || break; sleep 0.1; done
+c network prune -f >/dev/null
+c network create front >/dev/null
+expect_eq "-p: prune removes a killed monitor's rules" "" "$(nft list tables | grep "cordon-p-${pub:0:10}")"
+expect_match "-p: and its host port is free again" "^[0-9a-f]{64}$" "$(r -d --network front -p "$HP:8080" -- sleep 1000)"
+c ps -q | while read -r id; do c rm -f "$id" >/dev/null; done
 
 # 50 concurrent starts, 50 addresses.
 mkdir -p "$TMP/ipam"

@@ -626,6 +626,29 @@ probe_setuid0 (const char *name, char **args)
   return probe_result (name, r, errno);
 }
 
+/* A UDP server for published-port tests (busybox nc has no -u): answers
+ * each datagram with "udp-" and what it got, until killed.  */
+static int
+probe_udp_echo (const char *name, char **args)
+{
+  struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons ((uint16_t)atoi (args[0])) };
+  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+  if (fd < 0 || bind (fd, (struct sockaddr *)&sa, sizeof sa) < 0)
+    return probe_blocked (name, strerror (errno));
+  for (;;)
+    {
+      char buf[1024] = "udp-";
+      struct sockaddr_in from;
+      socklen_t len = sizeof from;
+      ssize_t n = recvfrom (fd, buf + 4, sizeof buf - 4, 0, (struct sockaddr *)&from, &len);
+
+      if (n < 0)
+        return probe_blocked (name, strerror (errno));
+      sendto (fd, buf, (size_t)n + 4, 0, (struct sockaddr *)&from, len);
+    }
+}
+
 static int
 probe_kill_pid1 (const char *name, char **args)
 {
@@ -676,6 +699,7 @@ static const struct probe probes[] = {
   { "chroot-escape", 0, probe_chroot_escape, "chroot breakout" },
   { "setuid0", 0, probe_setuid0, "setresuid(0, 0, 0)" },
   { "kill-pid1", 0, probe_kill_pid1, "kill(1, SIGKILL)" },
+  { "udp-echo", 1, probe_udp_echo, "PORT: answer each datagram, until killed" },
 };
 
 static int

@@ -11,6 +11,7 @@
 #include "netpolicy/hosts.h"
 #include "netpolicy/ipam.h"
 #include "netpolicy/nft.h"
+#include "netpolicy/publish.h"
 
 Test (cidr, parse_strict)
 {
@@ -146,4 +147,52 @@ Test (nft, ruleset_per_network)
   cr_assert_null (strstr (text, "masquerade"), "an internal network has no way out");
   cr_assert_not_null (strstr (text, "oifname \"cbr-01234567\" iifname != \"cbr-01234567\" drop"));
   free (text);
+}
+
+Test (publish, parse_and_format)
+{
+  struct cordon_error err = { 0 };
+  struct net_port p, q;
+  char buf[PUBLISH_STRLEN];
+
+  cr_assert_eq (publish_parse ("8080:80", &p, &err), 0);
+  publish_format (&p, buf);
+  cr_assert_str_eq (buf, "127.0.0.1:8080:80/tcp", "loopback unless asked");
+  cr_assert_eq (publish_parse ("0.0.0.0:53:5353/udp", &q, &err), 0);
+  publish_format (&q, buf);
+  cr_assert_str_eq (buf, "0.0.0.0:53:5353/udp");
+  cr_assert_eq (publish_parse ("127.0.0.1:8080:81", &q, &err), 0);
+  cr_assert (publish_conflict (&p, &q));
+  cr_assert_eq (publish_parse ("8080:80/udp", &q, &err), 0);
+  cr_assert (!publish_conflict (&p, &q), "tcp and udp are apart");
+  cr_assert_eq (publish_parse ("0.0.0.0:8080:80", &q, &err), 0);
+  cr_assert (publish_conflict (&p, &q), "every address includes loopback");
+  static const char *const bad[] = { "80",         "0:80",     "70000:80", "1:2:3:4", "x:80:80",
+                                     "80:80/sctp", "80-90:80", ":80:80",   "80:",     "\"; flush ruleset;:1:2" };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    {
+      cr_assert_lt (publish_parse (bad[i], &p, &err), 0, "%s", bad[i]);
+      cordon_error_release (&err);
+    }
+}
+
+Test (publish, ipam_refuses_taken_port)
+{
+  struct cordon_error err = { 0 };
+  struct ipam_table t = { 0 };
+  const char *json = "{\"leases\":[{\"ip\":\"10.9.0.2\",\"id\":\""
+                     "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\","
+                     "\"ports\":[\"127.0.0.1:8080:80/tcp\"],\"pid\":1}]}";
+  char *taken[] = { (char *)"127.0.0.1:8080:81/tcp", NULL }, *free_[] = { (char *)"127.0.0.1:8081:80/tcp", NULL };
+
+  cr_assert_eq (ipam_parse (json, strlen (json), &t, &err), 0);
+  cr_assert_eq (ipam_check_ports (&t, taken, &err), -EADDRINUSE);
+  cordon_error_release (&err);
+  cr_assert_eq (ipam_check_ports (&t, free_, &err), 0);
+  ipam_release (&t);
+  json
+      = "{\"leases\":[{\"ip\":\"10.9.0.2\",\"id\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\","
+        "\"ports\":[\"1.2.3.4:1:2/tcp; flush ruleset\"],\"pid\":1}]}";
+  cr_assert_lt (ipam_parse (json, strlen (json), &t, &err), 0, "a planted port is refused");
+  cordon_error_release (&err);
 }

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Published ports (`run -p [HOSTIP:]HOSTPORT:PORT[/tcp|udp]`), as root:
+ * nftables DNAT from the host's address and port to the sandbox's, in a
+ * table of the sandbox's own (`ip cordon-p-` and 10 digits of its id, as
+ * its veth), so that adding and removing its rules touches nothing else,
+ * and a stale lease names the table to remove.
+ *
+ * The default host address is 127.0.0.1, not Docker's 0.0.0.0: a port is
+ * reachable from the host only unless the user names an address.  DNAT of
+ * loopback traffic to the bridge needs route_localnet on the bridge; the
+ * network's table drops what arrives on the bridge for 127.0.0.0/8, which
+ * route_localnet would otherwise let a sandbox reach (CVE-2020-8558).  */
+#ifndef CORDON_NETPOLICY_PUBLISH_H
+#define CORDON_NETPOLICY_PUBLISH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "netpolicy/network.h"
+
+#define PUBLISH_LOOPBACK 0x7f000001u
+/* "255.255.255.255:65535:65535/udp" */
+#define PUBLISH_STRLEN 40
+
+struct net_port
+{
+  uint32_t host_ip; /* 0: every local address */
+  uint16_t host_port;
+  uint16_t port;
+  bool udp;
+};
+
+/* Parses a -p argument; also the canonical form ipam.json keeps.  */
+int publish_parse (const char *s, struct net_port *p, struct cordon_error *err);
+void publish_format (const struct net_port *p, char buf[PUBLISH_STRLEN]);
+/* Same protocol and host port on overlapping host addresses.  */
+bool publish_conflict (const struct net_port *a, const struct net_port *b);
+
+/* The sandbox's table's text (heap): its rules when `ports` (canonical
+ * strings) are given, else only its removal.  Exposed for tests.  */
+int publish_render (const char *id, const struct network_config *cfg, uint32_t ip, char *const *ports, char **out,
+                    struct cordon_error *err);
+/* Adds the rules (replacing any table of that id) and turns on
+ * route_localnet on the bridge when a port is on loopback.  */
+int publish_apply (const char *id, const struct network_config *cfg, uint32_t ip, char *const *ports,
+                   struct cordon_error *err);
+/* Removes the sandbox's table; one that is gone is fine.  */
+int publish_remove (const char *id, struct cordon_error *err);
+
+#endif

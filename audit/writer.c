@@ -20,12 +20,14 @@
 #include "common/cleanup.h"
 #include "common/hex.h"
 #include "common/json.h"
+#include "common/userns.h"
 
 struct audit_log
 {
   int fd;
   char *path;
   char host[256];
+  uid_t uid; /* the host's uid of the user, taken at open (see userns_outer_uid) */
   struct audit_options opts;
   uint8_t key[AUDIT_KEY_MAX];
 };
@@ -156,6 +158,10 @@ audit_log_open (const char *path, struct audit_log **out, struct cordon_error *e
   if (gethostname (log->host, sizeof log->host) < 0)
     strcpy (log->host, "unknown");
   log->host[sizeof log->host - 1] = '\0';
+  /* A monitor may append after joining a user namespace (the network
+   * holder's), where it is uid 0: the record names the user as the host
+   * knows them.  */
+  log->uid = userns_outer_uid (getuid ());
   *out = log;
   return 0;
 }
@@ -292,7 +298,7 @@ format_record (const struct audit_log *log, const struct audit_event *ev, uint64
   gen_kv (g, "event", ev->event);
   gen_kv (g, "sandbox", ev->sandbox);
   gen_str (g, "uid");
-  yajl_gen_integer (g, (long long)getuid ());
+  yajl_gen_integer (g, (long long)log->uid);
   gen_kv (g, "image", ev->image);
   gen_kv (g, "profile", ev->profile);
   if (ev->argv)

@@ -14,6 +14,7 @@
 #include "sandbox/state.h"
 #include "cli/oci.h"
 #include "common/fd-util.h"
+#include "netpolicy/holder.h"
 #include "config.h"
 
 struct command
@@ -257,6 +258,10 @@ int
 main (int argc, char **argv)
 {
   const char *root = NULL, *log = NULL, *log_format = NULL, *ignored = NULL;
+
+  /* The rootless network holder, re-executed (netpolicy/holder.h).  */
+  if (argc == 1 && strcmp (argv[0], "cordon-netns") == 0)
+    netns_holder_main ();
 
   /* runc's and crun's global options, as engines pass them.  --log and
    * --log-format name where errors also go (cli_fail); --systemd-cgroup,

@@ -13,6 +13,7 @@
 #include "common/json-gen.h"
 #include "common/strv.h"
 #include "netpolicy/attach.h"
+#include "netpolicy/holder.h"
 #include "netpolicy/ipam.h"
 #include "netpolicy/link.h"
 #include "netpolicy/network.h"
@@ -85,17 +86,10 @@ cmd_create (struct net_cli *c, int argc, char **argv)
       }
   if (optind + 1 != argc)
     return usage_error ("create takes one NAME%s", "");
-  /* Rootless, the host's network namespace is not ours to add a bridge to;
-   * the per-user namespace that would hold one is not built yet.  A
-   * definition no run could use would only mislead.  */
-  if (geteuid () != 0)
-    {
-      cordon_error_set (&err, EPERM,
-                        "network create: bridge networks need root for now (rootless bridge networks are "
-                        "not built yet)");
-      return cli_fail (&err);
-    }
   r = network_store_open (c->root, &c->store, &err);
+  /* Rootless: into the user's network namespace, where the bridge goes.  */
+  if (r >= 0)
+    r = netns_holder_enter (&c->store, true, &err);
   if (r >= 0)
     r = network_create (&c->store, argv[optind], subnet, internal, &cfg, &err);
   if (r < 0)
@@ -242,7 +236,7 @@ cmd_rm (struct net_cli *c, int argc, char **argv)
 
   if (argc < 2)
     return usage_error ("rm takes a NAME%s", "");
-  if (network_store_open (c->root, &c->store, &err) < 0)
+  if (network_store_open (c->root, &c->store, &err) < 0 || netns_holder_enter (&c->store, false, &err) < 0)
     return cli_fail (&err);
   for (int i = 1; i < argc; i++)
     {
@@ -268,11 +262,18 @@ cmd_prune (struct net_cli *c, int argc, char **argv)
 {
   cleanup_error struct cordon_error err = { 0 };
   cleanup_strv char **removed = NULL;
+  int joined, r;
 
   for (int i = 1; i < argc; i++)
     if (strcmp (argv[i], "-f") != 0 && strcmp (argv[i], "--force") != 0)
       return usage_error ("prune: unknown option `%s`", argv[i]);
-  if (network_store_open (c->root, &c->store, &err) < 0 || network_prune (&c->store, &removed, &err) < 0)
+  if (network_store_open (c->root, &c->store, &err) < 0 || (joined = netns_holder_enter (&c->store, false, &err)) < 0
+      || network_prune (&c->store, &removed, &err) < 0)
+    return cli_fail (&err);
+  /* Rootless, the holder goes too when no sandbox is on a network: prune
+   * leaves nothing running (the next run starts it again).  */
+  if (joined > 0 && (r = network_store_in_use (&c->store, &err)) <= 0
+      && (r < 0 || netns_holder_stop (&c->store, &err) < 0))
     return cli_fail (&err);
   if (removed[0])
     printf ("Deleted Networks:\n");

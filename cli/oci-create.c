@@ -134,39 +134,6 @@ parse_args (int argc, char **argv, struct create_args *a)
   return -1;
 }
 
-/* Identity maps of the user namespace we run in (0..N of ours onto 0..N):
- * what an engine that already made one (rootless podman) means by a config
- * without a user namespace.  */
-static int
-copy_own_maps (const char *file, struct cordon_id_mapping **out, size_t *n, struct cordon_error *err)
-{
-  char buf[4096], *line, *save = NULL;
-
-  if (fd_read_small (file, 0, buf, sizeof buf) <= 0)
-    return cordon_error_set (err, errno, "%s", file);
-  *out = calloc (8, sizeof **out);
-  if (*out == NULL)
-    return cordon_error_set (err, ENOMEM, "out of memory");
-  *n = 0;
-  for (line = strtok_r (buf, "\n", &save); line && *n < 5; line = strtok_r (NULL, "\n", &save))
-    {
-      unsigned long inside, outside, count;
-      if (sscanf (line, "%lu %lu %lu", &inside, &outside, &count) == 3)
-        (*out)[(*n)++] = (struct cordon_id_mapping){ (uint32_t)inside, (uint32_t)inside, (uint32_t)count };
-    }
-  return 0;
-}
-
-static bool
-in_initial_userns (void)
-{
-  char buf[256];
-  unsigned long a, b, c;
-
-  return fd_read_small ("/proc/self/uid_map", 0, buf, sizeof buf) > 0 && sscanf (buf, "%lu %lu %lu", &a, &b, &c) == 3
-         && a == 0 && b == 0 && c == 4294967295ul;
-}
-
 /* Joins a namespace the config names by path (podman's network namespace)
  * here, before init is cloned: init inherits it, and its entry leaves the
  * spec.  The user, mount and pid namespaces are always cordon's own.  */
@@ -216,13 +183,9 @@ adapt_spec (struct cordon_spec *spec, struct cordon_error *err)
       if (ns == NULL)
         return cordon_error_set (err, ENOMEM, "out of memory");
       spec->namespaces = ns;
+      /* Without mappings, idmap_plan_for_spec maps an engine's user
+       * namespace's own ids through.  */
       spec->namespaces[spec->n_namespaces++] = (struct cordon_namespace){ .type = CLONE_NEWUSER };
-      if (spec->n_uid_mappings == 0 && geteuid () == 0 && !in_initial_userns ())
-        {
-          if ((r = copy_own_maps ("/proc/self/uid_map", &spec->uid_mappings, &spec->n_uid_mappings, err)) < 0
-              || (r = copy_own_maps ("/proc/self/gid_map", &spec->gid_mappings, &spec->n_gid_mappings, err)) < 0)
-            return r;
-        }
     }
   /* A cgroup v1 hierarchy cannot be mounted from a user namespace: the
    * container gets no /sys/fs/cgroup then (doc/oci-runtime.md).  */

@@ -12,6 +12,7 @@
 #include "common/cleanup.h"
 #include "common/strv.h"
 #include "netpolicy/egress-netns.h"
+#include "netpolicy/holder.h"
 #include "netpolicy/publish.h"
 #include "sandbox/spec-edit.h"
 #include "sandbox/state.h"
@@ -122,6 +123,24 @@ has_network_flags (const struct run_args *a)
   return false;
 }
 
+/* Rootless: the host's ports are bound here, in the host's namespace,
+ * then this process (the sandbox's monitor to be) moves into the network
+ * holder's namespaces for good (netpolicy/holder.h).  */
+static int
+enter_holder (struct run_network *n, const struct run_args *a, char *const *ports, struct cordon_error *err)
+{
+  struct network_store store = { .dfd = -1 };
+  int r;
+
+  r = forward_listen (ports, &n->fwd, err);
+  if (r >= 0)
+    r = network_store_open (a->root, &store, err);
+  if (r >= 0)
+    r = netns_holder_enter (&store, true, err);
+  network_store_close (&store);
+  return r < 0 ? r : 0;
+}
+
 int
 run_network_prepare (struct run_network *n, const struct run_args *a, struct cordon_spec *spec, const char *id,
                      struct sandbox_options *opts, struct cordon_error *err)
@@ -141,13 +160,6 @@ run_network_prepare (struct run_network *n, const struct run_args *a, struct cor
                                  "--ip, --dns-name, --add-host, -p and --egress-allow need --network bridge or NAME");
       return 0;
     }
-  /* Rootless, the host's network namespace is not ours to add a bridge
-   * to; the per-user namespace that would hold one is not built yet.  */
-  if (geteuid () != 0)
-    return cordon_error_set (err, EPERM,
-                             "--network %s: bridge networks need root for now (rootless bridge networks are not "
-                             "built yet); use --network none or host",
-                             net);
   if (id == NULL)
     {
       if (state_new_id (fresh) < 0)
@@ -177,7 +189,16 @@ run_network_prepare (struct run_network *n, const struct run_args *a, struct cor
   req.names = names;
   req.hosts = hosts;
   req.ports = ports;
+  req.forwarded = netns_holder_needed ();
+  if (req.forwarded)
+    {
+      r = enter_holder (n, a, ports, err);
+      if (r < 0)
+        return r;
+    }
   r = network_attach_prepare (a->root, &req, &n->att, err);
+  if (r >= 0)
+    r = forward_start (&n->fwd, n->att.ip, err);
   if (r < 0)
     {
       network_attach_release (&n->att);
@@ -244,6 +265,7 @@ run_network_audit_denials (struct run_network *n, struct audit_log *log, const c
 void
 run_network_release (struct run_network *n)
 {
+  forward_release (&n->fwd);
   if (n->have_netns)
     close (n->netns_fd);
   n->have_netns = false;

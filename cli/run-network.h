@@ -13,6 +13,7 @@
 #include "cli/run-args.h"
 #include "netpolicy/attach.h"
 #include "netpolicy/egress.h"
+#include "netpolicy/forward.h"
 #include "sandbox/container.h"
 #include "sandbox/spec.h"
 
@@ -20,6 +21,8 @@ struct run_network
 {
   struct network_attachment att;
   bool active;
+  /* -p rootless: the host's sockets and the process that forwards them.  */
+  struct port_forwarder fwd;
   /* --egress-allow: the policy, and the sandbox's network namespace held
    * open so that its refusals can still be read once the sandbox ended.  */
   struct egress_policy egress;

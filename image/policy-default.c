@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/userns.h"
 #include "image/import.h"
 
 int
@@ -16,7 +17,7 @@ image_policy_load (const char *path, struct trust_policy **out, struct cordon_er
 
   if (path)
     return trust_policy_load (path, out, err);
-  if (geteuid () != 0)
+  if (!userns_host_root ())
     {
       int n = -1;
       if (xdg && xdg[0] == '/')

@@ -16,6 +16,7 @@
 #include "common/cleanup.h"
 #include "common/fd-util.h"
 #include "common/hex.h"
+#include "common/userns.h"
 #include "sandbox/host-probe.h"
 
 static const char *const store_dirs[] = { "tmp", "blobs", "blobs/sha256", "layers", "images" };
@@ -27,7 +28,7 @@ image_store_default_path (char **out, struct cordon_error *err)
   const char *home = getenv ("HOME");
   int n;
 
-  if (geteuid () == 0)
+  if (userns_host_root ())
     n = asprintf (out, "/var/lib/cordon");
   else if (xdg && xdg[0] == '/')
     n = asprintf (out, "%s/cordon", xdg);
@@ -123,7 +124,7 @@ image_store_open (const char *path, int lock_op, struct image_store **out, struc
     }
   /* As root, layers belong to the range the sandbox's ids map to, so that
    * ownership inside the sandbox is what the image says.  */
-  if (geteuid () == 0)
+  if (userns_host_root ())
     {
       uint32_t start, size;
       if (host_idmap_root_range (&start, &size) == 0 && size >= 65536)

@@ -198,7 +198,7 @@ network_attach_prepare (const char *root_override, const struct network_request 
   if (lock < 0)
     return lock;
   r = lease_locked (a, dfd, req, err);
-  if (r >= 0 && publish)
+  if (r >= 0 && publish && !req->forwarded)
     r = publish_locked (a, req->ports, err);
   if (r < 0)
     return r;
@@ -271,6 +271,25 @@ live_leases (const struct network_store *s, const struct network_config *cfg, st
   if (lock < 0)
     return lock;
   return ipam_load (dfd, t, err);
+}
+
+int
+network_store_in_use (const struct network_store *s, struct cordon_error *err)
+{
+  struct network_config *all = NULL;
+  size_t n = 0;
+  int r = network_load_all (s, &all, &n, err);
+
+  for (size_t i = 0; i < n && r == 0; i++)
+    {
+      struct ipam_table t = { 0 };
+      r = live_leases (s, &all[i], &t, err);
+      if (r >= 0)
+        r = t.n > 0;
+      ipam_release (&t);
+    }
+  network_configs_free (all, n);
+  return r;
 }
 
 static int

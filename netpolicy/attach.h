@@ -8,6 +8,7 @@
 #ifndef CORDON_NETPOLICY_ATTACH_H
 #define CORDON_NETPOLICY_ATTACH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -23,6 +24,7 @@ struct network_request
   char **hosts;        /* --add-host NAME:IP */
   char **ports;        /* -p, canonical (netpolicy/publish.h) */
   const char *id;      /* the sandbox's id (64 hex) */
+  bool forwarded;      /* ports go through netpolicy/forward.h, not DNAT */
 };
 
 struct network_attachment
@@ -52,6 +54,9 @@ int network_reap_stale (const struct network_store *s, const struct network_conf
  * bridges no network owns, then the user-defined networks with no sandbox
  * (as Docker's prune).  The removed networks' names in *removed.  */
 int network_prune (const struct network_store *s, char ***removed, struct cordon_error *err);
+
+/* 1 when a live sandbox holds a lease on any network of `s`, else 0.  */
+int network_store_in_use (const struct network_store *s, struct cordon_error *err);
 
 /* `cordon network rm`: refuses a network a running sandbox uses.  */
 int network_remove (const struct network_store *s, const char *name, struct cordon_error *err);

@@ -16,6 +16,7 @@
 
 #include "common/cleanup.h"
 #include "common/fd-util.h"
+#include "common/userns.h"
 
 int
 cgroup_write (const char *dir, const char *file, const char *value, struct cordon_error *err)
@@ -128,7 +129,7 @@ cgroup_host_mode (const char **why)
     return CGROUP_V2; /* whether it is delegated to us is found when creating */
   if (statfs ("/sys/fs/cgroup/memory", &sf) == 0 && sf.f_type == CGROUP_SUPER_MAGIC)
     {
-      if (geteuid () == 0)
+      if (userns_host_root ())
         return CGROUP_V1;
       *why = "cgroup v1 only, which an unprivileged user cannot use";
       return CGROUP_NONE;

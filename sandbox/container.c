@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/userns.h"
 #include "sandbox/idmap.h"
 #include "sandbox/init.h"
 #include "sandbox/landlock.h"
@@ -449,7 +450,7 @@ prepare (const struct cordon_spec *spec, const struct sandbox_options *opts, str
   r = rootfs_prepare_mount_points (spec, s->rootfd, (const char *const *)s->bind_paths, err);
   if (r < 0)
     return r;
-  if (geteuid () == 0)
+  if (userns_can_mount ())
     {
       r = rootfs_open_bind_sources (spec, (const char *const *)s->bind_paths, s->bind_fds, err);
       if (r < 0)

@@ -3,6 +3,7 @@
  * newuidmap helpers, read from host files; the kernel probes live in
  * host-probe-kernel.c.  Read-only: check never creates a cgroup.  */
 #include "common/fd-util.h"
+#include "netpolicy/holder.h"
 #include "sandbox/host-probe-private.h"
 
 #include <dlfcn.h>
@@ -358,35 +359,19 @@ probe_subids (const struct host_probe_ctx *ctx, struct host_report *report)
 
 /* ---- networks ------------------------------------------------------------ */
 
-static const char *
-find_program (const char *const *paths)
-{
-  for (; *paths; paths++)
-    if (access (*paths, X_OK) == 0)
-      return *paths;
-  return NULL;
-}
-
-/* Bridge networks (cordon network, run --network NAME): root, rtnetlink
- * (libnl, linked in) and libnftables (loaded when a network needs it).
- * Rootless user-mode networking is not built yet; say what would serve.  */
+/* Bridge networks (cordon network, run --network NAME): rtnetlink (libnl,
+ * linked in) and libnftables (loaded when a network needs it); as root in
+ * the host's network namespace, rootless in the per-user one of the
+ * network holder (netpolicy/holder.h), linked to the outside by pasta when
+ * it can run.  */
 static void
 probe_networks (const struct host_probe_ctx *ctx, struct host_report *report)
 {
-  static const char *const pasta[] = { "/usr/bin/pasta", "/usr/local/bin/pasta", NULL };
-  static const char *const slirp[] = { "/usr/bin/slirp4netns", "/usr/local/bin/slirp4netns", NULL };
   struct host_layer *layer = host_report_add (report, "bridge-networks", false);
-  const char *helper = find_program (pasta) ? find_program (pasta) : find_program (slirp);
+  const char *path = NULL, *why = NULL;
+  const char *outside = ctx->root ? NULL : netns_holder_outside_tool (&path, &why);
   void *nft;
 
-  if (!ctx->root)
-    {
-      host_layer_set (layer, HOST_LAYER_MISSING,
-                      "bridge networks need root for now (--network none and host work); user-mode networking "
-                      "is not built yet%s%s%s",
-                      helper ? " (" : "", helper ? helper : "", helper ? " is installed)" : "");
-      return;
-    }
   nft = dlopen ("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
   if (nft == NULL)
     {
@@ -395,7 +380,18 @@ probe_networks (const struct host_probe_ctx *ctx, struct host_report *report)
       return;
     }
   dlclose (nft);
-  host_layer_set (layer, HOST_LAYER_OK, "bridges and veth pairs over rtnetlink (libnl), rules with libnftables");
+  if (ctx->root)
+    host_layer_set (layer, HOST_LAYER_OK, "bridges and veth pairs over rtnetlink (libnl), rules with libnftables");
+  else if (strcmp (outside, "none") != 0)
+    host_layer_set (layer, HOST_LAYER_OK,
+                    "rootless: bridges in a per-user network namespace (held by cordon-netns), rules with "
+                    "libnftables; outside link: %s (%s)",
+                    outside, path);
+  else
+    host_layer_set (layer, HOST_LAYER_OK,
+                    "rootless: bridges in a per-user network namespace (held by cordon-netns), rules with "
+                    "libnftables; outside link: none (%s): sandboxes reach each other and published ports only",
+                    why);
 }
 
 /* ---- the report ---------------------------------------------------------- */

@@ -14,6 +14,7 @@
 
 #include "common/cleanup.h"
 #include "common/fd-util.h"
+#include "common/userns.h"
 #include "sandbox/host-probe.h"
 
 bool
@@ -47,8 +48,8 @@ spec_needs_more_ids (const struct cordon_spec *spec)
   return spec->process.uid != 0 || spec->process.gid != 0 || spec->process.n_additional_gids > 0;
 }
 
-static int
-plan_rootless (const struct cordon_spec *spec, struct idmap_plan *plan, struct cordon_error *err)
+int
+idmap_plan_user (struct idmap_plan *plan, bool want_range, struct cordon_error *err)
 {
   uid_t uid = geteuid ();
   gid_t gid = getegid ();
@@ -56,30 +57,42 @@ plan_rootless (const struct cordon_spec *spec, struct idmap_plan *plan, struct c
   struct passwd *pw;
   const char *name;
 
+  memset (plan, 0, sizeof *plan);
   plan->uid[0] = (struct cordon_id_mapping){ 0, uid, 1 };
   plan->gid[0] = (struct cordon_id_mapping){ 0, gid, 1 };
   plan->n_uid = plan->n_gid = 1;
   plan->deny_setgroups = true;
-  if (!spec_needs_more_ids (spec))
+  if (!want_range)
     return 0;
 
-  /* The workload runs as another id: that needs a range of ids, which only a
-   * privileged helper can grant an unprivileged user.  */
+  /* More ids than our own: only a privileged helper can grant an
+   * unprivileged user a range.  */
   pw = getpwuid (uid);
   name = pw ? pw->pw_name : NULL;
   if (idmap_helper_path ("newuidmap") == NULL || idmap_helper_path ("newgidmap") == NULL
       || host_subid_range ("/etc/subuid", uid, name, &sub_uid, &n_sub_uid) < 0
       || host_subid_range ("/etc/subgid", uid, name, &sub_gid, &n_sub_gid) < 0)
-    return cordon_error_set (err, EPERM,
-                             "user %" PRIu32 ":%" PRIu32 " is not mapped: rootless, only container root (your uid) "
-                             "exists unless newuidmap/newgidmap and subordinate ids in /etc/subuid and /etc/subgid "
-                             "are available",
-                             spec->process.uid, spec->process.gid);
+    return cordon_error_set (err, EPERM, "no subordinate ids (newuidmap/newgidmap and /etc/subuid, /etc/subgid)");
   plan->uid[1] = (struct cordon_id_mapping){ 1, sub_uid, n_sub_uid };
   plan->gid[1] = (struct cordon_id_mapping){ 1, sub_gid, n_sub_gid };
   plan->n_uid = plan->n_gid = 2;
   plan->use_helper = true;
   plan->deny_setgroups = false;
+  return 0;
+}
+
+static int
+plan_rootless (const struct cordon_spec *spec, struct idmap_plan *plan, struct cordon_error *err)
+{
+  cleanup_error struct cordon_error why = { 0 };
+
+  /* The workload runs as another id: that needs a range of ids.  */
+  if (idmap_plan_user (plan, spec_needs_more_ids (spec), &why) < 0)
+    return cordon_error_set (err, EPERM,
+                             "user %" PRIu32 ":%" PRIu32 " is not mapped: rootless, only container root (your uid) "
+                             "exists unless newuidmap/newgidmap and subordinate ids in /etc/subuid and /etc/subgid "
+                             "are available",
+                             spec->process.uid, spec->process.gid);
   return 0;
 }
 
@@ -126,6 +139,44 @@ copy_spec_maps (const struct cordon_spec *spec, struct idmap_plan *plan, struct 
   return 0;
 }
 
+/* The ranges of ids our own user namespace has (`file` is /proc/self/uid_map
+ * or gid_map), each mapped onto itself.  */
+static int
+own_ranges (const char *file, struct cordon_id_mapping *maps, size_t *n, struct cordon_error *err)
+{
+  char buf[4096], *line, *save = NULL;
+
+  *n = 0;
+  if (fd_read_small (file, 0, buf, sizeof buf) <= 0)
+    return cordon_error_set (err, EIO, "read %s", file);
+  for (line = strtok_r (buf, "\n", &save); line && *n < IDMAP_MAX; line = strtok_r (NULL, "\n", &save))
+    {
+      unsigned long inside, outside, count;
+      if (sscanf (line, "%lu %lu %lu", &inside, &outside, &count) == 3)
+        maps[(*n)++] = (struct cordon_id_mapping){ (uint32_t)inside, (uint32_t)inside, (uint32_t)count };
+    }
+  if (*n == 0)
+    return cordon_error_set (err, EIO, "%s: no mapping", file);
+  return 0;
+}
+
+static int
+plan_own_namespace (struct idmap_plan *plan, struct cordon_error *err)
+{
+  char buf[16];
+  int r;
+
+  r = own_ranges ("/proc/self/uid_map", plan->uid, &plan->n_uid, err);
+  if (r >= 0)
+    r = own_ranges ("/proc/self/gid_map", plan->gid, &plan->n_gid, err);
+  if (r < 0)
+    return r;
+  /* A namespace whose setgroups is denied has children that must deny it
+   * too (the kernel refuses "allow").  */
+  plan->deny_setgroups = fd_read_small ("/proc/self/setgroups", 0, buf, sizeof buf) > 0 && strncmp (buf, "deny", 4) == 0;
+  return 0;
+}
+
 int
 idmap_plan_for_spec (const struct cordon_spec *spec, struct idmap_plan *plan, struct cordon_error *err)
 {
@@ -151,6 +202,14 @@ idmap_plan_for_spec (const struct cordon_spec *spec, struct idmap_plan *plan, st
   else if (geteuid () != 0)
     {
       r = plan_rootless (spec, plan, err);
+      if (r < 0)
+        return r;
+    }
+  else if (!userns_is_initial ())
+    {
+      /* Root of a user namespace (an engine's, or the network holder's):
+       * its own ids, mapped through as they are.  */
+      r = plan_own_namespace (plan, err);
       if (r < 0)
         return r;
     }

@@ -29,6 +29,11 @@ struct idmap_plan
 /* Decides the maps for `spec` run by the calling user.  */
 int idmap_plan_for_spec (const struct cordon_spec *spec, struct idmap_plan *plan, struct cordon_error *err);
 
+/* The calling user's own ids: container root is the user; with
+ * `want_range`, 1..N are the user's subordinate ids (an error when
+ * newuidmap/newgidmap or /etc/subuid, /etc/subgid do not give any).  */
+int idmap_plan_user (struct idmap_plan *plan, bool want_range, struct cordon_error *err);
+
 /* Writes the maps of process `pid` (its user namespace is new and empty).  */
 int idmap_write (pid_t pid, const struct idmap_plan *plan, struct cordon_error *err);
 

@@ -14,6 +14,7 @@
 
 #include "common/cleanup.h"
 #include "common/hex.h"
+#include "common/userns.h"
 
 #define CACHE_MAGIC "cordon-bpf-v1\n\0\0"
 #define CACHE_MAX_INSNS 4096
@@ -125,7 +126,7 @@ open_cache_dir (const char *dir)
 
   if (dir == NULL)
     {
-      if (geteuid () == 0)
+      if (userns_host_root ())
         path = strdup ("/var/cache/cordon/seccomp");
       else if ((base = getenv ("XDG_CACHE_HOME")) != NULL && base[0] == '/')
         {

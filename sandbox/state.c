@@ -20,19 +20,7 @@
 #include "common/fd-util.h"
 #include "common/hex.h"
 #include "common/strv.h"
-
-/* True unless this is the initial user namespace (whose uid_map is the
- * whole range, "0 0 4294967295").  */
-static bool
-in_user_namespace (void)
-{
-  char buf[128];
-  unsigned a, b, c;
-
-  if (fd_read_small ("/proc/self/uid_map", 0, buf, sizeof buf) <= 0)
-    return false;
-  return sscanf (buf, "%u %u %u", &a, &b, &c) != 3 || a != 0 || b != 0 || c != 4294967295u;
-}
+#include "common/userns.h"
 
 static char *
 default_root (void)
@@ -42,7 +30,7 @@ default_root (void)
 
   /* Root of the host; root of a user namespace (rootless podman runs its
    * runtime in one) is a user, whose runtime directory it keeps.  */
-  if (geteuid () == 0 && !in_user_namespace ())
+  if (userns_host_root ())
     return strdup ("/run/cordon");
   if (xdg && xdg[0] == '/')
     {

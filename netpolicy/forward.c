@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "netpolicy/forward.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+
+#define FORWARD_BUF (64u << 10)
+
+/* ---- binding, in the host's namespace -------------------------------- */
+
+static int
+bind_one (const struct net_port *p, struct cordon_error *err)
+{
+  struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons (p->host_port), .sin_addr.s_addr = htonl (p->host_ip) };
+  int fd = socket (AF_INET, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  char addr[INET_ADDRSTRLEN];
+  int one = 1;
+
+  inet_ntop (AF_INET, &sa.sin_addr, addr, sizeof addr);
+  if (fd < 0)
+    return cordon_error_set (err, errno, "socket");
+  /* TIME_WAIT of an earlier run must not refuse the port; a live
+   * listener still does (SO_REUSEADDR does not share a listening port).  */
+  if (!p->udp && setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
+    {
+      close (fd);
+      return cordon_error_set (err, errno, "setsockopt SO_REUSEADDR");
+    }
+  if (bind (fd, (struct sockaddr *)&sa, sizeof sa) < 0 || (!p->udp && listen (fd, 128) < 0))
+    {
+      int e = errno;
+      close (fd);
+      if (e == EADDRINUSE)
+        return cordon_error_set (err, e, "-p: host port %s:%u/%s", addr, p->host_port, p->udp ? "udp" : "tcp");
+      if (e == EACCES)
+        return cordon_error_set (err, e, "-p: host port %u is privileged (below net.ipv4.ip_unprivileged_port_start)",
+                                 p->host_port);
+      return cordon_error_set (err, e, "-p: bind %s:%u", addr, p->host_port);
+    }
+  return fd;
+}
+
+int
+forward_listen (char *const *ports, struct port_forwarder *f, struct cordon_error *err)
+{
+  size_t n = 0;
+
+  *f = (struct port_forwarder){ 0 };
+  while (ports && ports[n])
+    n++;
+  if (n == 0)
+    return 0;
+  f->ports = calloc (n, sizeof *f->ports);
+  f->fds = calloc (n, sizeof *f->fds);
+  if (f->ports == NULL || f->fds == NULL)
+    return cordon_error_set (err, ENOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++)
+    {
+      int r = publish_parse (ports[i], &f->ports[i], err);
+      if (r < 0)
+        return r;
+      r = bind_one (&f->ports[i], err);
+      if (r < 0)
+        return r;
+      f->fds[f->n++] = r;
+    }
+  return 0;
+}
+
+/* ---- the forwarder process ------------------------------------------- */
+
+struct pipe_buf
+{
+  char *data;
+  size_t off, len;
+  bool eof; /* the reading side ended; shut down writing when drained */
+};
+
+struct tcp_conn
+{
+  int fd[2]; /* 0: the client, on the host; 1: the sandbox */
+  bool connecting;
+  struct pipe_buf to[2]; /* to[i]: bytes waiting to be written to fd[i] */
+};
+
+struct udp_client
+{
+  int listen_index;
+  struct sockaddr_in from;
+  int fd; /* connected to the sandbox's port */
+  time_t last;
+};
+
+struct forwarder
+{
+  const struct port_forwarder *f;
+  uint32_t ip;
+  struct tcp_conn conns[FORWARD_MAX_CONNECTIONS];
+  size_t n_conns;
+  struct udp_client clients[FORWARD_MAX_UDP_CLIENTS];
+  size_t n_clients;
+};
+
+static int
+connect_sandbox (const struct forwarder *w, const struct net_port *p)
+{
+  struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons (p->port), .sin_addr.s_addr = htonl (w->ip) };
+  int fd = socket (AF_INET, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+  if (fd < 0)
+    return -1;
+  if (connect (fd, (struct sockaddr *)&sa, sizeof sa) < 0 && errno != EINPROGRESS)
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+static void
+conn_close (struct forwarder *w, size_t i)
+{
+  struct tcp_conn *c = &w->conns[i];
+
+  close (c->fd[0]);
+  close (c->fd[1]);
+  free (c->to[0].data);
+  free (c->to[1].data);
+  w->conns[i] = w->conns[--w->n_conns];
+}
+
+static void
+tcp_accept (struct forwarder *w, size_t li)
+{
+  while (w->n_conns < FORWARD_MAX_CONNECTIONS)
+    {
+      struct tcp_conn *c = &w->conns[w->n_conns];
+      int client = accept4 (w->f->fds[li], NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      int up;
+
+      if (client < 0)
+        return;
+      up = connect_sandbox (w, &w->f->ports[li]);
+      *c = (struct tcp_conn){ .fd = { client, up }, .connecting = true };
+      c->to[0].data = malloc (FORWARD_BUF);
+      c->to[1].data = malloc (FORWARD_BUF);
+      if (up < 0 || c->to[0].data == NULL || c->to[1].data == NULL)
+        {
+          /* The sandbox is not listening (yet): the client sees a reset,
+           * as with a closed port.  */
+          w->n_conns++;
+          conn_close (w, w->n_conns - 1);
+          continue;
+        }
+      w->n_conns++;
+    }
+}
+
+/* Moves what fd[from] has into to[1-from], and writes to[1-from] out.
+ * False when the connection is over.  */
+static bool
+pump (struct tcp_conn *c, int from, short revents_from, short revents_to)
+{
+  int dst = 1 - from;
+  struct pipe_buf *b = &c->to[dst];
+
+  if ((revents_from & (POLLIN | POLLHUP | POLLERR)) && !b->eof && b->len == 0)
+    {
+      ssize_t n = read (c->fd[from], b->data, FORWARD_BUF);
+      if (n > 0)
+        {
+          b->off = 0;
+          b->len = (size_t)n;
+        }
+      else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+        b->eof = true;
+    }
+  if (b->len > 0 && (revents_to & POLLOUT || revents_from))
+    {
+      ssize_t n = send (c->fd[dst], b->data + b->off, b->len, MSG_NOSIGNAL);
+      if (n > 0)
+        {
+          b->off += (size_t)n;
+          b->len -= (size_t)n;
+        }
+      else if (n < 0 && errno != EAGAIN && errno != EINTR)
+        return false;
+    }
+  if (b->eof && b->len == 0)
+    shutdown (c->fd[dst], SHUT_WR);
+  return true;
+}
+
+static bool
+tcp_step (struct tcp_conn *c, const struct pollfd *p)
+{
+  if (c->connecting)
+    {
+      int e = 0;
+      socklen_t len = sizeof e;
+      if (!(p[1].revents & (POLLOUT | POLLERR | POLLHUP)))
+        return true;
+      if (getsockopt (c->fd[1], SOL_SOCKET, SO_ERROR, &e, &len) < 0 || e != 0)
+        return false;
+      c->connecting = false;
+    }
+  if (!pump (c, 0, p[0].revents, p[1].revents) || !pump (c, 1, p[1].revents, p[0].revents))
+    return false;
+  /* A side that hung up for good, with nothing left to give the other:
+   * nothing more can reach it either (and poll would keep saying so).  */
+  for (int side = 0; side < 2; side++)
+    if ((p[side].revents & (POLLHUP | POLLERR)) && c->to[1 - side].eof && c->to[1 - side].len == 0)
+      return false;
+  return !(c->to[0].eof && c->to[1].eof && c->to[0].len == 0 && c->to[1].len == 0);
+}
+
+static short
+tcp_events (const struct tcp_conn *c, int side)
+{
+  short ev = 0;
+
+  if (side == 1 && c->connecting)
+    return POLLOUT;
+  if (!c->to[1 - side].eof && c->to[1 - side].len == 0)
+    ev |= POLLIN;
+  if (c->to[side].len > 0)
+    ev |= POLLOUT;
+  return ev;
+}
+
+static void
+udp_from_host (struct forwarder *w, size_t li, time_t now)
+{
+  char buf[65536];
+
+  for (;;)
+    {
+      struct sockaddr_in from;
+      socklen_t len = sizeof from;
+      struct udp_client *c = NULL;
+      ssize_t n = recvfrom (w->f->fds[li], buf, sizeof buf, 0, (struct sockaddr *)&from, &len);
+
+      if (n < 0)
+        return;
+      for (size_t i = 0; i < w->n_clients && c == NULL; i++)
+        if (w->clients[i].listen_index == (int)li && w->clients[i].from.sin_addr.s_addr == from.sin_addr.s_addr
+            && w->clients[i].from.sin_port == from.sin_port)
+          c = &w->clients[i];
+      if (c == NULL)
+        {
+          int fd;
+          if (w->n_clients == FORWARD_MAX_UDP_CLIENTS || (fd = connect_sandbox (w, &w->f->ports[li])) < 0)
+            continue;
+          c = &w->clients[w->n_clients++];
+          *c = (struct udp_client){ .listen_index = (int)li, .from = from, .fd = fd };
+        }
+      c->last = now;
+      (void)!send (c->fd, buf, (size_t)n, MSG_NOSIGNAL);
+    }
+}
+
+static void
+udp_from_sandbox (struct forwarder *w, struct udp_client *c, time_t now)
+{
+  char buf[65536];
+  ssize_t n;
+
+  while ((n = recv (c->fd, buf, sizeof buf, 0)) >= 0)
+    {
+      c->last = now;
+      (void)!sendto (w->f->fds[c->listen_index], buf, (size_t)n, MSG_NOSIGNAL, (struct sockaddr *)&c->from,
+                     sizeof c->from);
+    }
+}
+
+static void
+udp_expire (struct forwarder *w, time_t now)
+{
+  for (size_t i = 0; i < w->n_clients;)
+    if (now - w->clients[i].last > FORWARD_UDP_IDLE_SECONDS)
+      {
+        close (w->clients[i].fd);
+        w->clients[i] = w->clients[--w->n_clients];
+      }
+    else
+      i++;
+}
+
+static _Noreturn void
+forwarder_loop (struct forwarder *w)
+{
+  size_t cap = w->f->n + 2 * FORWARD_MAX_CONNECTIONS + FORWARD_MAX_UDP_CLIENTS;
+  struct pollfd *p = calloc (cap, sizeof *p);
+
+  if (p == NULL)
+    _exit (1);
+  for (;;)
+    {
+      size_t k = 0, first_conn, first_client, n_conns, n_clients;
+      time_t now;
+
+      for (size_t i = 0; i < w->f->n; i++)
+        p[k++] = (struct pollfd){ .fd = w->f->fds[i], .events = POLLIN };
+      first_conn = k;
+      n_conns = w->n_conns;
+      for (size_t i = 0; i < n_conns; i++)
+        {
+          p[k++] = (struct pollfd){ .fd = w->conns[i].fd[0], .events = tcp_events (&w->conns[i], 0) };
+          p[k++] = (struct pollfd){ .fd = w->conns[i].fd[1], .events = tcp_events (&w->conns[i], 1) };
+        }
+      first_client = k;
+      n_clients = w->n_clients;
+      for (size_t i = 0; i < n_clients; i++)
+        p[k++] = (struct pollfd){ .fd = w->clients[i].fd, .events = POLLIN };
+      if (poll (p, k, 5000) < 0 && errno != EINTR)
+        _exit (1);
+      now = time (NULL);
+      /* Connections and clients first, backwards: closing one moves the
+       * last into its slot, which was already handled.  */
+      for (size_t i = n_conns; i-- > 0;)
+        if (!tcp_step (&w->conns[i], &p[first_conn + 2 * i]))
+          conn_close (w, i);
+      for (size_t i = n_clients; i-- > 0;)
+        if (p[first_client + i].revents & POLLIN)
+          udp_from_sandbox (w, &w->clients[i], now);
+      for (size_t i = 0; i < w->f->n; i++)
+        if (p[i].revents & POLLIN)
+          {
+            if (w->f->ports[i].udp)
+              udp_from_host (w, i, now);
+            else
+              tcp_accept (w, i);
+          }
+      udp_expire (w, now);
+    }
+}
+
+/* Everything but the ports' sockets closed: the forwarder holds no lock,
+ * log or pipe of its parent's.  */
+static int
+close_other_fds (const struct port_forwarder *f)
+{
+  int next = 3;
+
+  for (;;)
+    {
+      int lowest = -1;
+      for (size_t i = 0; i < f->n; i++)
+        if (f->fds[i] >= next && (lowest < 0 || f->fds[i] < lowest))
+          lowest = f->fds[i];
+      if (lowest < 0)
+        return close_range ((unsigned)next, ~0U, 0);
+      if (lowest > next && close_range ((unsigned)next, (unsigned)lowest - 1, 0) < 0)
+        return -1;
+      next = lowest + 1;
+    }
+}
+
+int
+forward_start (struct port_forwarder *f, uint32_t ip, struct cordon_error *err)
+{
+  pid_t parent = getpid ();
+  pid_t pid;
+
+  if (f->n == 0)
+    return 0;
+  pid = fork ();
+  if (pid < 0)
+    return cordon_error_set (err, errno, "fork the port forwarder");
+  if (pid == 0)
+    {
+      struct forwarder *w = calloc (1, sizeof *w);
+      int devnull = open ("/dev/null", O_RDWR);
+
+      if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent)
+        _exit (1);
+      if (devnull < 0 || dup2 (devnull, 0) < 0 || dup2 (devnull, 1) < 0 || dup2 (devnull, 2) < 0)
+        _exit (1);
+      close (devnull);
+      if (close_other_fds (f) < 0)
+        _exit (1);
+      prctl (PR_SET_NAME, "cordon-ports");
+      signal (SIGPIPE, SIG_IGN);
+      signal (SIGTERM, SIG_DFL);
+      if (w == NULL)
+        _exit (1);
+      w->f = f;
+      w->ip = ip;
+      forwarder_loop (w);
+    }
+  f->pid = pid;
+  return 0;
+}
+
+void
+forward_release (struct port_forwarder *f)
+{
+  if (f->pid > 0)
+    {
+      kill (f->pid, SIGKILL);
+      while (waitpid (f->pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    }
+  f->pid = 0;
+  for (size_t i = 0; i < f->n; i++)
+    close (f->fds[i]);
+  free (f->fds);
+  free (f->ports);
+  *f = (struct port_forwarder){ 0 };
+}

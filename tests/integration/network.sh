@@ -20,13 +20,7 @@ leases() { c network inspect "$1" | grep -c '"veth"'; }
 expect_eq "--network none: loopback only" "lo" "$(r -- sh -c 'ls /sys/class/net' | tr '\n' ' ' | sed 's/ $//')"
 
 if ! is_root; then
-  out=$(r --network bridge -- true 2>&1)
-  expect_match "rootless --network bridge fails with the reason" "need root for now" "$out"
-  out=$(r --network bridge -p 18080:80 -- true 2>&1)
-  expect_match "rootless -p fails with the reason" "need root for now" "$out"
-  out=$(c network create n1 2>&1)
-  expect_match "rootless network create fails with the reason" "need root for now" "$out"
-  skip "the rest needs root: rootless bridge networks are not built yet"
+  skip "the rest is root's: tests/integration/network-rootless.sh covers rootless networks"
   finish
   exit
 fi

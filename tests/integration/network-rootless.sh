@@ -1,0 +1,187 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Bridge networks rootless (issue 7): the courses' examples as an ordinary
+# user.  The bridges live in a network namespace cordon owns for the user,
+# held by cordon-netns; published ports go through cordon-ports.  The only
+# targets are sandboxes, the holder's own namespace (a server on the
+# bridge's gateway address stands in for a remote host) and 127.0.0.1.
+# As root, tests/integration/network.sh covers the same in the host's
+# namespace.
+. "$(dirname "$0")/lib.sh"
+
+if is_root; then
+  skip "rootless networks: run by the rootless suite (network.sh covers root)"
+  finish
+  exit
+fi
+make_root
+
+STATE=$TMP/state
+AUDIT=$TMP/audit.log
+c() { "$CORDON" --root "$STATE" "$@"; }
+r() { c run --audit-log "$AUDIT" --rootfs "$ROOT" "$@"; }
+ip_of() { c network inspect "$1" | sed -n 's/^ *"ip": "\([0-9.]*\)",$/\1/p' | head -n 1; }
+leases() { c network inspect "$1" | grep -c '"veth"'; }
+holder_pid() { cut -d' ' -f1 "$STATE/networks/.holder" 2>/dev/null; }
+# in_holder CMD...: runs CMD in the holder's namespaces, as the user.
+in_holder() { nsenter --preserve-credentials -U -n -t "$(holder_pid)" "$@"; }
+# bg_in_holder CMD...: the same in the background, stopped at the end.
+bg_in_holder() {
+  nsenter --preserve-credentials -U -n -t "$(holder_pid)" timeout 300 "$@" >/dev/null 2>&1 &
+  _bg_pids+=($!)
+}
+# retry CMD...: CMD's output once it prints something (a detached server
+# may still be starting), at most 5 s.
+retry() {
+  local out
+  for _ in $(seq 25); do
+    out=$("$@" 2>&1)
+    [ -n "$out" ] && break
+    sleep 0.2
+  done
+  printf '%s' "$out"
+}
+bind_host() { python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()' "$1"; }
+wait_gone() { for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done; }
+
+_net_cleanup() {
+  c ps -aq 2>/dev/null | while read -r id; do c rm -f "$id" >/dev/null 2>&1; done
+  c network prune -f >/dev/null 2>&1
+  _cleanup
+}
+trap _net_cleanup EXIT
+
+expect_match "cordon check: rootless bridge networks, and the outside link" \
+  "bridge-networks +ok +rootless: bridges in a per-user network namespace.*outside link: (pasta|none)" "$("$CORDON" check)"
+
+# create: the bridge is in the holder's namespace, not the host's.
+id=$(c network create front)
+expect_match "network create prints an id" '^[0-9a-f]{16}$' "$id"
+bridge=cbr-${id:0:8}
+hp=$(holder_pid)
+expect_match "a holder runs" '^[0-9]+$' "$hp"
+expect_eq "it is cordon-netns" cordon-netns "$(cat "/proc/$hp/comm" 2>/dev/null)"
+expect_eq "it is the user's" "$(id -u)" "$(stat -c %u "/proc/$hp")"
+check "the bridge exists in the holder's namespace" in_holder ip link show "$bridge"
+check "and not in the host's" sh -c "! ip link show $bridge 2>/dev/null"
+c network create back >/dev/null
+c network create --internal inside >/dev/null
+expect_eq "one holder for every network" "$hp" "$(holder_pid)"
+
+# Two services on a user network, by name.
+srv=$(r -d --name web --network front --dns-name www -- sh -c 'while true; do echo hello-web | nc -l -p 8080; done')
+expect_match "a detached server on front" '^[0-9a-f]{64}$' "$srv"
+sleep 0.3
+expect_eq "a client reaches it by name" hello-web "$(retry r --network front -- nc -w 3 web 8080)"
+expect_eq "and by its --dns-name" hello-web "$(r --network front -- nc -w 3 www 8080 2>&1)"
+expect_match "/etc/hosts names the server" "10\.[0-9.]+	web	www" "$(r --network front -- cat /etc/hosts)"
+webip=$(ip_of front)
+out=$(r --network back -- sh -c "nc -w 2 $webip 8080 || echo unreachable" 2>&1)
+expect_match "another network cannot reach it" "unreachable" "$out"
+out=$(r --network inside -- sh -c "nc -w 2 $webip 8080 || echo unreachable" 2>&1)
+expect_match "an internal network cannot reach it" "unreachable" "$out"
+expect_eq "an internal network has no default route" "" "$(r --network inside -- ip route | grep default)"
+expect_match "the default network works rootless too" "inet 10\.[0-9.]+/" "$(r --network bridge -- ip -o -4 addr show eth0)"
+check "the workload has no capabilities on a network either" r --network front -- cordon-probe caps-empty
+expect_match "nor CAP_NET_ADMIN to change its interface" "not permitted|Permission denied" \
+  "$(r --network front -- ip link set eth0 down 2>&1)"
+uid_rec=$(grep '"event":"exit"' "$AUDIT" | tail -n 1)
+expect_match "the audit record names the user, not the holder's root" "\"uid\":$(id -u)," "$uid_rec"
+
+# A "remote host": a server in the holder's namespace, on front's gateway.
+gw=$(c network inspect front | sed -n 's/^ *"gateway": "\([0-9.]*\)",\{0,1\}$/\1/p' | head -n 1)
+[ -n "$gw" ] || gw=$(r --network front -- ip route | sed -n 's/^default via \([0-9.]*\).*/\1/p')
+bg_in_holder "$ROOT/bin/busybox" sh -c 'while true; do echo remote | nc -l -p 9090; done'
+bg_in_holder "$ROOT/bin/busybox" sh -c 'while true; do echo other | nc -l -p 9091; done'
+sleep 0.3
+expect_eq "without --egress-allow the gateway's server answers" other "$(r --network front -- nc -w 3 "$gw" 9091 2>&1)"
+EAUDIT=$TMP/egress.log
+re() { c run --audit-log "$EAUDIT" --rootfs "$ROOT" "$@"; }
+expect_eq "--egress-allow IP:PORT: the allowed destination connects" remote \
+  "$(re --network front --egress-allow "$gw:9090" -- nc -w 3 "$gw" 9090 2>&1)"
+out=$(re --network front --egress-allow "$gw:9090" -- sh -c "nc -w 2 $gw 9091 || echo refused" 2>&1)
+expect_match "another port is refused" "refused" "$out"
+expect_match "the audit log has policy-denied with destination and port" \
+  "\"event\":\"policy-denied\".*\"destination\":\"${gw//./\\.}\",\"protocol\":\"tcp\",\"port\":9091" "$(cat "$EAUDIT")"
+out=$(re --network front --egress-allow "$gw:9090" -- sh -c "nc -w 2 $webip 8080 || echo refused" 2>&1)
+expect_match "another sandbox is refused too" "refused" "$out"
+out=$(re --network front --egress-allow "$gw:9090" -- sh -c 'nc -w 2 2001:db8::1 80 || echo refused' 2>&1)
+expect_match "an IPv6 destination is refused" "refused" "$out"
+out=$(re --network front --egress-allow "$gw:9090" -- sh -c "ping -c 1 -W 1 $gw || echo refused" 2>&1)
+expect_match "raw sockets (ping) are refused" "refused" "$out"
+
+# Published ports: TCP and UDP on 127.0.0.1, through cordon-ports.
+HP=$((20000 + $$ % 20000))
+pub=$(r -d --network front -p "$HP:8080" -p "$HP:8081/udp" -- \
+  sh -c 'cordon-probe udp-echo 8081 & while true; do echo hello-pub | nc -l -p 8080; done')
+sleep 0.3
+expect_eq "-p: TCP answers on 127.0.0.1:HOSTPORT" hello-pub "$(retry timeout 5 "$ROOT/bin/busybox" nc -w 3 127.0.0.1 "$HP" </dev/null)"
+udp_ask() { (exec 3<>"/dev/udp/127.0.0.1/$1" && echo "$2" >&3 && timeout 3 head -c 9 <&3) 2>/dev/null; }
+expect_eq "-p: UDP answers on 127.0.0.1:HOSTPORT" udp-ping1 "$(retry udp_ask "$HP" ping1)"
+expect_eq "-p: a second UDP client gets its own answer" udp-ping2 "$(udp_ask "$HP" ping2)"
+expect_match "-p: a forwarder runs" cordon-ports "$(ps -o comm= --ppid "$(c inspect "$pub" | sed -n 's/^ *"monitor_pid": \([0-9]*\),$/\1/p')")"
+if bind_host "$HP" 2>/dev/null; then not_ok "-p: nobody else can take the host port meanwhile"; else
+  ok "-p: nobody else can take the host port meanwhile"
+fi
+expect_match "-p: a port given to another sandbox is refused" "already published|in use" \
+  "$(r --network back -p "$HP:9999" -- true 2>&1)"
+python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(30)' \
+  "$((HP + 1))" &
+_bg_pids+=($!)
+sleep 0.3
+expect_match "-p: a port a host process listens on is refused" "Address already in use" \
+  "$(r --network front -p "$((HP + 1)):80" -- true 2>&1)"
+expect_match "-p: on an internal network is refused" "internal" "$(r --network inside -p "$((HP + 2)):80" -- true 2>&1)"
+c stop "$pub" >/dev/null
+expect_match "-p: after stop the port no longer answers" "refused|timed out" \
+  "$(timeout 5 "$ROOT/bin/busybox" nc -w 2 127.0.0.1 "$HP" </dev/null 2>&1)"
+check "-p: and the host port is free again" bind_host "$HP"
+pub=$(r -d --network front -p "$HP:8080" -- sleep 1000)
+mon=$(c inspect "$pub" | sed -n 's/^ *"monitor_pid": \([0-9]*\),$/\1/p')
+fwd=$(ps -o pid= --ppid "$mon" | while read -r p; do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = cordon-ports ] && echo "$p"; done)
+kill -9 "$mon"
+wait_gone "$mon"
+wait_gone "$fwd"
+check "-p: kill -9 of the monitor takes the forwarder with it" sh -c "! kill -0 $fwd 2>/dev/null"
+expect_match "-p: and its host port is free for the next run" "^[0-9a-f]{64}$" "$(r -d --network front -p "$HP:8080" -- sleep 1000)"
+
+# Teardown after stop and after kill -9.
+c stop web >/dev/null
+c ps -q | while read -r id; do c rm -f "$id" >/dev/null; done
+expect_eq "stop: no lease left" 0 "$(leases front)"
+expect_eq "stop: no veth left on the bridge" "" "$(in_holder ip -o link show master "$bridge" 2>/dev/null)"
+k=$(r -d --name victim --network back -- sleep 1000)
+mon=$(c inspect "$k" | sed -n 's/^ *"monitor_pid": \([0-9]*\),$/\1/p')
+kill -9 "$mon"
+wait_gone "$mon"
+expect_match "kill -9: the next run starts" hello "$(r --network back --dns-name victim -- echo hello 2>&1)"
+
+# 50 concurrent starts, 50 addresses.
+mkdir -p "$TMP/ipam"
+pids=()
+for i in $(seq 50); do
+  r --network front -- sh -c 'ip -o -4 addr show eth0; sleep 1' >"$TMP/ipam/$i" 2>&1 &
+  pids+=($!)
+done
+wait "${pids[@]}"
+got=$(cat "$TMP/ipam"/* | awk '/eth0/ {print $4}' | sort -u | wc -l)
+expect_eq "50 concurrent starts got 50 distinct addresses" 50 "$got"
+expect_eq "and gave them all back" 0 "$(leases front)"
+
+# The holder killed: the next command makes a new one, and the bridges again.
+kill -9 "$hp"
+wait_gone "$hp"
+expect_match "holder killed: the next run works" "inet 10\.[0-9.]+/" "$(r --network front -- ip -o -4 addr show eth0)"
+expect_match "with a new holder" '^[0-9]+$' "$(holder_pid)"
+check "the new holder is another process" test "$(holder_pid)" != "$hp"
+
+# prune: the unused networks go, and with no sandbox on a network the
+# holder goes too: nothing is left running.
+c ps -aq | while read -r id; do c rm -f "$id" >/dev/null; done
+hp=$(holder_pid)
+c network prune -f >/dev/null
+expect_eq "prune removes the unused networks" "bridge" "$(c network ls -q | tr '\n' ' ' | sed 's/ $//')"
+wait_gone "$hp"
+check "prune stops the holder" sh -c "! kill -0 $hp 2>/dev/null"
+expect_match "and the next run brings it back" hello "$(r --network bridge -- echo hello 2>&1)"
+finish

@@ -124,15 +124,16 @@ cmd_ls (struct net_cli *c, int argc, char **argv)
   if (network_store_open (c->root, &c->store, &err) < 0 || network_load_all (&c->store, &all, &n, &err) < 0)
     return cli_fail (&err);
   if (!quiet)
-    printf ("%-16s %-24s %-8s %-18s %s\n", "NETWORK ID", "NAME", "DRIVER", "SUBNET", "INTERNAL");
+    printf ("%-16s %-24s %-8s %-18s %-15s %s\n", "NETWORK ID", "NAME", "DRIVER", "SUBNET", "GATEWAY", "INTERNAL");
   for (size_t i = 0; i < n; i++)
     {
-      char subnet[NET_CIDR_STRLEN];
+      char subnet[NET_CIDR_STRLEN], gw[NET_ADDR_STRLEN];
       net_format_cidr (&all[i].subnet, subnet);
+      net_format_ipv4 (all[i].gateway, gw);
       if (quiet)
         printf ("%s\n", all[i].name);
       else
-        printf ("%-16.12s %-24s %-8s %-18s %s\n", all[i].id, all[i].name, "bridge", subnet,
+        printf ("%-16.12s %-24s %-8s %-18s %-15s %s\n", all[i].id, all[i].name, "bridge", subnet, gw,
                 all[i].internal ? "true" : "false");
     }
   network_configs_free (all, n);

@@ -198,6 +198,11 @@ network_attach_prepare (const char *root_override, const struct network_request 
   if (lock < 0)
     return lock;
   r = lease_locked (a, dfd, req, err);
+  /* After the leases' checks, which name the sandbox that publishes a
+   * port; before the rules, which would shadow a host process's.  A
+   * forwarded port was bound on the host already (netpolicy/forward.h).  */
+  if (r >= 0 && publish && !req->forwarded)
+    r = publish_hold_ports (req->ports, &a->held, err);
   if (r >= 0 && publish && !req->forwarded)
     r = publish_locked (a, req->ports, err);
   if (r < 0)
@@ -246,6 +251,8 @@ network_attach_release (struct network_attachment *a)
       ipam_release (&t);
       a->leased = false;
     }
+  /* Only once the rules are gone: the port was the sandbox's until then.  */
+  publish_hold_release (&a->held);
   free (a->hosts_path);
   a->hosts_path = NULL;
   network_config_release (&a->cfg);

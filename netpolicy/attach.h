@@ -15,6 +15,7 @@
 #include "common/error.h"
 #include "netpolicy/ipam.h"
 #include "netpolicy/network.h"
+#include "netpolicy/publish.h"
 
 struct network_request
 {
@@ -37,6 +38,9 @@ struct network_attachment
   char *hosts_path; /* bind-mounted read-only over /etc/hosts */
   bool leased;
   bool published; /* its table of DNAT rules may exist */
+  /* The host ports it publishes, bound: until its DNAT rules are gone, no
+   * host process takes them (netpolicy/publish.h).  */
+  struct publish_hold held;
 };
 
 int network_attach_prepare (const char *root_override, const struct network_request *req, struct network_attachment *a,

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "netpolicy/forward.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -23,38 +22,6 @@
 
 /* ---- binding, in the host's namespace -------------------------------- */
 
-static int
-bind_one (const struct net_port *p, struct cordon_error *err)
-{
-  struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons (p->host_port), .sin_addr.s_addr = htonl (p->host_ip) };
-  int fd = socket (AF_INET, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  char addr[INET_ADDRSTRLEN];
-  int one = 1;
-
-  inet_ntop (AF_INET, &sa.sin_addr, addr, sizeof addr);
-  if (fd < 0)
-    return cordon_error_set (err, errno, "socket");
-  /* TIME_WAIT of an earlier run must not refuse the port; a live
-   * listener still does (SO_REUSEADDR does not share a listening port).  */
-  if (!p->udp && setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
-    {
-      close (fd);
-      return cordon_error_set (err, errno, "setsockopt SO_REUSEADDR");
-    }
-  if (bind (fd, (struct sockaddr *)&sa, sizeof sa) < 0 || (!p->udp && listen (fd, 128) < 0))
-    {
-      int e = errno;
-      close (fd);
-      if (e == EADDRINUSE)
-        return cordon_error_set (err, e, "-p: host port %s:%u/%s", addr, p->host_port, p->udp ? "udp" : "tcp");
-      if (e == EACCES)
-        return cordon_error_set (err, e, "-p: host port %u is privileged (below net.ipv4.ip_unprivileged_port_start)",
-                                 p->host_port);
-      return cordon_error_set (err, e, "-p: bind %s:%u", addr, p->host_port);
-    }
-  return fd;
-}
-
 int
 forward_listen (char *const *ports, struct port_forwarder *f, struct cordon_error *err)
 {
@@ -74,7 +41,7 @@ forward_listen (char *const *ports, struct port_forwarder *f, struct cordon_erro
       int r = publish_parse (ports[i], &f->ports[i], err);
       if (r < 0)
         return r;
-      r = bind_one (&f->ports[i], err);
+      r = publish_bind_port (&f->ports[i], ports[i], true, err);
       if (r < 0)
         return r;
       f->fds[f->n++] = r;

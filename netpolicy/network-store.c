@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The networks/ directory: create, load, list and remove definitions.  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +23,36 @@
 #include "sandbox/state.h"
 
 /* Where auto-chosen subnets come from: away from Docker's 172.17+ and
- * podman's 10.88/10.89, which may share the host.  */
-#define AUTO_POOL 0x0ad50000u /* 10.213.0.0/16 */
-#define DEFAULT_SUBNET "10.212.0.0/16"
+ * podman's 10.88/10.89, which may share the host.  A user-defined network
+ * gets a /24 of 10.213.0.0/16; the default network a /16 of 10.212.0.0 to
+ * 10.223.0.0, the first that is free on this host when it is made (another
+ * state root's default network, or anything else, may hold 10.212), never
+ * the user-defined networks' 10.213.  */
+struct subnet_pool
+{
+  uint32_t first, last; /* the first and the last candidate */
+  unsigned prefix;
+  bool skip_user_pool;
+  const char *full; /* the error when none is free */
+};
+
+#define USER_POOL 0x0ad50000u /* 10.213.0.0/16 */
+
+static const struct subnet_pool user_pool = {
+  .first = USER_POOL,
+  .last = USER_POOL | 0xff00u,
+  .prefix = 24,
+  .full = "no free /24 left in 10.213.0.0/16; give --subnet",
+};
+
+static const struct subnet_pool default_pool = {
+  .first = 0x0ad40000u, /* 10.212.0.0/16 */
+  .last = 0x0adf0000u,  /* 10.223.0.0/16 */
+  .prefix = 16,
+  .skip_user_pool = true,
+  .full = "no free /16 left in 10.212.0.0 to 10.223.0.0 for the default network: every one overlaps a host route "
+          "or address",
+};
 
 int
 network_store_open (const char *root_override, struct network_store *s, struct cordon_error *err)
@@ -192,7 +222,7 @@ network_load_all (const struct network_store *s, struct network_config **cfgs, s
 }
 
 /* Destinations of the host's IPv4 routes, from /proc/net/route (the kernel's
- * text: hex in network byte order).  An auto subnet must not shadow one.  */
+ * text: hex in network byte order).  */
 static bool
 overlaps_host_route (const struct net_cidr *c)
 {
@@ -216,6 +246,38 @@ overlaps_host_route (const struct net_cidr *c)
         return true;
     }
   return false;
+}
+
+/* The host's interfaces' IPv4 addresses, with their prefixes: a /32 (on lo,
+ * say) has no route in the main table, and a bridge of another state root
+ * keeps its address while its route may be gone.  */
+static bool
+overlaps_host_address (const struct net_cidr *c)
+{
+  struct ifaddrs *ifs, *i;
+  bool hit = false;
+
+  if (getifaddrs (&ifs) < 0)
+    return false;
+  for (i = ifs; i && !hit; i = i->ifa_next)
+    if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET && i->ifa_netmask)
+      {
+        uint32_t addr = ntohl (((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr.s_addr);
+        uint32_t mask = ntohl (((const struct sockaddr_in *)(const void *)i->ifa_netmask)->sin_addr.s_addr);
+        struct net_cidr a = { .prefix = (unsigned)__builtin_popcount (mask) };
+
+        a.addr = addr & net_cidr_mask (a.prefix);
+        hit = net_cidr_overlap (c, &a);
+      }
+  freeifaddrs (ifs);
+  return hit;
+}
+
+/* An auto subnet must not shadow what the host already routes.  */
+static bool
+overlaps_host (const struct net_cidr *c)
+{
+  return overlaps_host_route (c) || overlaps_host_address (c);
 }
 
 static bool
@@ -245,10 +307,32 @@ write_config (int dfd, const struct network_config *cfg, struct cordon_error *er
   return 0;
 }
 
-/* Under the store lock.  */
+/* The first subnet of `pool` that no network of this store and nothing of
+ * the host's overlaps.  */
 static int
-create_locked (const struct network_store *s, const char *name, const char *subnet, bool internal, bool names,
-               struct network_config *out, struct cordon_error *err)
+pick_subnet (const struct subnet_pool *pool, const struct network_config *all, size_t n_all, struct net_cidr *out,
+             struct cordon_error *err)
+{
+  const struct net_cidr users = { .addr = USER_POOL, .prefix = 16 };
+  uint64_t step = 1ull << (32 - pool->prefix);
+
+  for (uint64_t a = pool->first; a <= pool->last; a += step)
+    {
+      struct net_cidr c = { .addr = (uint32_t)a, .prefix = pool->prefix };
+
+      if ((pool->skip_user_pool && net_cidr_overlap (&c, &users)) || overlaps_network (&c, all, n_all)
+          || overlaps_host (&c))
+        continue;
+      *out = c;
+      return 0;
+    }
+  return cordon_error_set (err, ENOSPC, "%s", pool->full);
+}
+
+/* Under the store lock.  `subnet` NULL: one of `pool`.  */
+static int
+create_locked (const struct network_store *s, const char *name, const char *subnet, const struct subnet_pool *pool,
+               bool internal, bool names, struct network_config *out, struct cordon_error *err)
 {
   struct network_config cfg = { .internal = internal, .names = names };
   struct network_config *all = NULL;
@@ -274,20 +358,7 @@ create_locked (const struct network_store *s, const char *name, const char *subn
         r = cordon_error_set (err, EEXIST, "--subnet %s overlaps another cordon network", subnet);
     }
   else
-    {
-      r = cordon_error_set (err, ENOSPC, "no free /24 left in 10.213.0.0/16; give --subnet");
-      for (uint32_t i = 0; i < 256; i++)
-        {
-          struct net_cidr c = { .addr = AUTO_POOL | (i << 8), .prefix = 24 };
-          if (!overlaps_network (&c, all, n_all) && !overlaps_host_route (&c))
-            {
-              cordon_error_release (err);
-              cfg.subnet = c;
-              r = 0;
-              break;
-            }
-        }
-    }
+    r = pick_subnet (pool, all, n_all, &cfg.subnet, err);
   network_configs_free (all, n_all);
   if (r < 0)
     return r;
@@ -332,7 +403,7 @@ network_create (const struct network_store *s, const char *name, const char *sub
   lock = network_store_lock (s, err);
   if (lock < 0)
     return lock;
-  return create_locked (s, name, subnet, internal, true, out, err);
+  return create_locked (s, name, subnet, &user_pool, internal, true, out, err);
 }
 
 int
@@ -351,8 +422,9 @@ network_ensure_default (const struct network_store *s, struct network_config *ou
   if (r >= 0 || r != -ENOENT)
     return r;
   cordon_error_release (err);
-  /* Docker's default bridge: no names between its sandboxes.  */
-  return create_locked (s, NETWORK_DEFAULT, DEFAULT_SUBNET, false, false, out, err);
+  /* Docker's default bridge: no names between its sandboxes.  Its subnet is
+   * chosen now, once: its sandboxes' addresses stay those of this /16.  */
+  return create_locked (s, NETWORK_DEFAULT, NULL, &default_pool, false, false, out, err);
 }
 
 static int

@@ -12,7 +12,9 @@
  *
  * Like the bridges and veths they describe, networks are runtime state: the
  * state root is on tmpfs, and a reboot forgets both together.  The default
- * network `bridge` is made on first use.  */
+ * network `bridge` is made on first use.  Bridge and table names derive from
+ * a network's random id, so that networks of two state roots on one host
+ * (root's /run/cordon and a --root) never share them.  */
 #ifndef CORDON_NETPOLICY_NETWORK_H
 #define CORDON_NETPOLICY_NETWORK_H
 
@@ -67,10 +69,13 @@ void network_store_close (struct network_store *s);
 int network_store_lock (const struct network_store *s, struct cordon_error *err);
 
 /* Creates network `name` with `subnet` (NULL: the first free /24 of
- * 10.213.0.0/16 that no other network or host route overlaps).  */
+ * 10.213.0.0/16 that no other network, host route or host address
+ * overlaps).  */
 int network_create (const struct network_store *s, const char *name, const char *subnet, bool internal,
                     struct network_config *out, struct cordon_error *err);
-/* The default `bridge` network, made when missing.  */
+/* The default `bridge` network, made when missing, on the first /16 of
+ * 10.212.0.0, 10.214.0.0 ... 10.223.0.0 that nothing on the host overlaps
+ * then (another state root's default network may have 10.212).  */
 int network_ensure_default (const struct network_store *s, struct network_config *out, struct cordon_error *err);
 
 int network_load (const struct network_store *s, const char *name, struct network_config *cfg,

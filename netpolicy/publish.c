@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "netpolicy/publish.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -194,4 +197,77 @@ publish_remove (const char *id, struct cordon_error *err)
   if (r < 0)
     return r;
   return nft_run_text (text, NULL, err);
+}
+
+int
+publish_bind_port (const struct net_port *p, const char *arg, bool listener, struct cordon_error *err)
+{
+  struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons (p->host_port) };
+  const char *proto = p->udp ? "udp" : "tcp";
+  char hip[NET_ADDR_STRLEN];
+  int fd, e, one = 1;
+
+  sa.sin_addr.s_addr = htonl (p->host_ip);
+  fd = socket (AF_INET, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC | (listener ? SOCK_NONBLOCK : 0), 0);
+  if (fd < 0)
+    return cordon_error_set (err, errno, "-p %s: socket", arg);
+  /* A listener's earlier connections in TIME_WAIT must not refuse the
+   * port; a live listener still does (SO_REUSEADDR does not share one).  */
+  if (listener && !p->udp && setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
+    {
+      e = errno;
+      close (fd);
+      return cordon_error_set (err, e, "-p %s: SO_REUSEADDR", arg);
+    }
+  if (bind (fd, (const struct sockaddr *)&sa, sizeof sa) == 0 && (!listener || p->udp || listen (fd, 128) == 0))
+    return fd;
+  e = errno;
+  close (fd);
+  net_format_ipv4 (p->host_ip, hip);
+  if (e == EADDRNOTAVAIL)
+    return cordon_error_set (err, e, "-p %s: %s is not an address of this host", arg, hip);
+  if (e == EACCES)
+    return cordon_error_set (err, e, "-p %s: host port %u is privileged (below net.ipv4.ip_unprivileged_port_start)",
+                             arg, p->host_port);
+  /* EADDRINUSE: "...: Address already in use", a host process has it.  */
+  return cordon_error_set (err, e, "-p %s: host port %s:%u/%s", arg, hip, p->host_port, proto);
+}
+
+int
+publish_hold_ports (char *const *ports, struct publish_hold *h, struct cordon_error *err)
+{
+  size_t n = 0;
+
+  *h = (struct publish_hold){ 0 };
+  for (char *const *p = ports; p && *p; p++)
+    n++;
+  if (n == 0)
+    return 0;
+  h->fds = calloc (n, sizeof *h->fds);
+  if (h->fds == NULL)
+    return cordon_error_set (err, ENOMEM, "out of memory");
+  for (char *const *p = ports; *p; p++)
+    {
+      struct net_port np;
+      int r = publish_parse (*p, &np, err);
+
+      if (r >= 0)
+        r = publish_bind_port (&np, *p, false, err);
+      if (r < 0)
+        {
+          publish_hold_release (h);
+          return r;
+        }
+      h->fds[h->n++] = r;
+    }
+  return 0;
+}
+
+void
+publish_hold_release (struct publish_hold *h)
+{
+  for (size_t i = 0; i < h->n; i++)
+    close (h->fds[i]);
+  free (h->fds);
+  *h = (struct publish_hold){ 0 };
 }

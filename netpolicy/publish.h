@@ -14,6 +14,7 @@
 #define CORDON_NETPOLICY_PUBLISH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -47,5 +48,27 @@ int publish_apply (const char *id, const struct network_config *cfg, uint32_t ip
                    struct cordon_error *err);
 /* Removes the sandbox's table; one that is gone is fine.  */
 int publish_remove (const char *id, struct cordon_error *err);
+
+/* The host's side of the ports, as docker-proxy holds it: a socket bound to
+ * each HOSTIP:HOSTPORT with its protocol (no SO_REUSEADDR, not listening:
+ * the DNAT rules take the traffic before it could reach it).  Binding is
+ * the check that no host process has the port (EADDRINUSE: refused, rather
+ * than the process silently shadowed); holding it, for as long as the
+ * sandbox publishes the port, keeps any from taking it later.  Kept by the
+ * monitor; close-on-exec, and the sandbox's init closes what it inherits.  */
+struct publish_hold
+{
+  int *fds;
+  size_t n;
+};
+
+/* A socket bound to the host side of `p` (`arg`, the -p text, for the
+ * messages); with `listener`, also non-blocking and, for TCP, listening
+ * (the rootless forwarder's, netpolicy/forward.h).  */
+int publish_bind_port (const struct net_port *p, const char *arg, bool listener, struct cordon_error *err);
+
+/* All or none: on error nothing is held.  */
+int publish_hold_ports (char *const *ports, struct publish_hold *h, struct cordon_error *err);
+void publish_hold_release (struct publish_hold *h);
 
 #endif

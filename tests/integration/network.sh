@@ -4,7 +4,8 @@
 # ls, inspect, rm, prune; two sandboxes on a user network reach each other
 # by name; networks cannot reach each other; an internal network has no way
 # out; teardown after stop and after kill -9 of a monitor; 50 concurrent
-# starts get 50 addresses; --network none stays loopback only.  The only
+# starts get 50 addresses; --network none stays loopback only; two state
+# roots' default networks on one host; -p against the host's own listeners.  The only
 # targets are sandboxes and a "remote host" namespace this test makes.
 . "$(dirname "$0")/lib.sh"
 make_root
@@ -26,16 +27,21 @@ if ! is_root; then
 fi
 
 REMOTE=cordon-test-remote-$$
+# A second state root, as a second cordon user of this host would have.
+STATE2=$TMP/state2
+c2() { "$CORDON" --root "$STATE2" "$@"; }
 _net_cleanup() {
-  c ps -aq 2>/dev/null | while read -r id; do c rm -f "$id" >/dev/null 2>&1; done
-  c network prune -f >/dev/null 2>&1
-  # prune keeps the default network, as Docker does; this test's goes.
-  local def
-  def=$(c network inspect bridge 2>/dev/null | sed -n 's/^ *"id": "\([0-9a-f]\{8\}\).*/\1/p' | head -n 1)
-  if [ -n "$def" ]; then
-    ip link del "cbr-$def" 2>/dev/null
-    nft delete table inet "cordon-$def" 2>/dev/null
-  fi
+  local st def
+  for st in "$STATE" "$STATE2"; do
+    "$CORDON" --root "$st" ps -aq 2>/dev/null | while read -r id; do "$CORDON" --root "$st" rm -f "$id" >/dev/null 2>&1; done
+    "$CORDON" --root "$st" network prune -f >/dev/null 2>&1
+    # prune keeps the default network, as Docker does; this test's goes.
+    def=$("$CORDON" --root "$st" network inspect bridge 2>/dev/null | sed -n 's/^ *"id": "\([0-9a-f]\{8\}\).*/\1/p' | head -n 1)
+    if [ -n "$def" ]; then
+      ip link del "cbr-$def" 2>/dev/null
+      nft delete table inet "cordon-$def" 2>/dev/null
+    fi
+  done
   ip netns del "$REMOTE" 2>/dev/null
   ip link del "cvt-$$" 2>/dev/null
   _cleanup
@@ -47,7 +53,7 @@ id=$(c network create front)
 expect_match "network create prints an id" '^[0-9a-f]{16}$' "$id"
 bridge=cbr-${id:0:8}
 check "the bridge exists" ip link show "$bridge"
-expect_match "network ls lists it" "^${id:0:12} +front +bridge +10\.[0-9.]+/24 +false$" "$(c network ls)"
+expect_match "network ls lists it, with its gateway" "^${id:0:12} +front +bridge +10\.[0-9.]+\.0/24 +10\.[0-9.]+\.1 +false$" "$(c network ls)"
 expect_match "network create twice: Docker's message" "network with name front already exists" "$(c network create front 2>&1)"
 expect_match "a reserved name is refused" "reserved" "$(c network create host 2>&1)"
 expect_match "a bad subnet is refused" "expected an IPv4 network" "$(c network create --subnet 10.1.2.3/24 bad 2>&1)"
@@ -170,9 +176,40 @@ expect_eq "prune removes their bridges" "" "$(ip -o link show "$bridge" 2>/dev/n
 c network create front >/dev/null
 expect_match "and the next run works" "inet 10\." "$(r --network front -- ip -o -4 addr show eth0)"
 
+# Two state roots on one host, each with a sandbox on its default network
+# at once: the second default network takes a /16 the first's bridge does
+# not route, and the two reach their own gateway, not each other.
+sub_of() { "$CORDON" --root "$1" network inspect bridge | sed -n 's/^ *"subnet": "\(.*\)",$/\1/p'; }
+gw_of() { "$CORDON" --root "$1" network inspect bridge | sed -n 's/^ *"gateway": "\(.*\)",$/\1/p'; }
+br_of() { "$CORDON" --root "$1" network inspect bridge | sed -n 's/^ *"bridge": "\(.*\)",$/\1/p'; }
+d1=$(r -d --network bridge -- sh -c 'while true; do echo root-one | nc -l -p 8080; done')
+d2=$(c2 run --rootfs "$ROOT" -d --network bridge -- sleep 1000)
+sub1=$(sub_of "$STATE") sub2=$(sub_of "$STATE2")
+expect_match "default network: a /16 of 10.212 to 10.223 (not 10.213)" '^10\.2(1[24-9]|2[0-3])\.0\.0/16$' "$sub1"
+expect_match "a second state root's default network too" '^10\.2(1[24-9]|2[0-3])\.0\.0/16$' "$sub2"
+check "the two default networks have different subnets" [ "$sub1" != "$sub2" ]
+check "and different bridges" [ "$(br_of "$STATE")" != "$(br_of "$STATE2")" ]
+expect_eq "each subnet has one host route, through its own bridge" "$(br_of "$STATE2")" \
+  "$(ip -4 route show "$sub2" | sed -n 's/.* dev \([^ ]*\) .*/\1/p')"
+expect_match "network ls shows the default network's subnet and gateway" \
+  "bridge +bridge +${sub2//./\\.} +$(gw_of "$STATE2" | sed 's/\./\\./g') +false" "$(c2 network ls)"
+GP=$((20005 + $$ % 20000))
+bg "$ROOT/bin/busybox" nc -ll -p "$GP" -e "$ROOT/bin/busybox" echo host-gw
+sleep 0.3
+expect_eq "state root 1's sandbox reaches its gateway" host-gw "$(r --network bridge -- nc -w 3 "$(gw_of "$STATE")" "$GP" 2>&1)"
+expect_eq "state root 2's sandbox reaches its gateway" host-gw \
+  "$(c2 run --rootfs "$ROOT" --network bridge -- nc -w 3 "$(gw_of "$STATE2")" "$GP" 2>&1)"
+ip1=$(ip_of bridge)
+expect_eq "state root 1's sandbox serves its own network" root-one "$(r --network bridge -- nc -w 3 "$ip1" 8080 2>&1)"
+out=$(c2 run --rootfs "$ROOT" --network bridge -- sh -c "nc -w 2 $ip1 8080 || echo unreachable" 2>&1)
+expect_match "state root 2's sandbox cannot reach state root 1's" "unreachable" "$out"
+c rm -f "$d1" >/dev/null
+c2 rm -f "$d2" >/dev/null
+expect_eq "both gave their leases back" "0 0" "$(leases bridge) $(c2 network inspect bridge | grep -c '"veth"')"
+
 # Published ports: a detached TCP and UDP server answers on 127.0.0.1.
-# A user network: the default network's 10.212.0.0/16 is every state
-# root's, and another's bridge on this host may route it.
+# A user network, as the tests above left the default network's address
+# ranges to the two state roots.
 HP=$((20000 + $$ % 20000))
 c network create pub2 >/dev/null
 c network create --internal pubin >/dev/null
@@ -205,6 +242,36 @@ c network create front >/dev/null
 expect_eq "-p: prune removes a killed monitor's rules" "" "$(nft list tables | grep "cordon-p-${pub:0:10}")"
 expect_match "-p: and its host port is free again" "^[0-9a-f]{64}$" "$(r -d --network front -p "$HP:8080" -- sleep 1000)"
 c ps -q | while read -r id; do c rm -f "$id" >/dev/null; done
+
+# -p and the host's own processes: a host port a host process listens on
+# is refused, not silently shadowed; a host port a sandbox publishes is
+# held (bound by its monitor), so no host process can take it meanwhile.
+HP2=$((HP + 2))
+bg "$ROOT/bin/busybox" nc -ll -p "$HP2" -e "$ROOT/bin/busybox" echo host-process
+sleep 0.3
+out=$(r --network front -p "$HP2:8080" -- true 2>&1)
+rc=$?
+expect_match "-p: a host port a host process listens on is refused" "host port 127\.0\.0\.1:$HP2/tcp: Address already in use" "$out"
+expect_eq "with exit code 125" 125 "$rc"
+out=$(r --network front -p "0.0.0.0:$HP2:8080" -- true 2>&1)
+expect_match "-p 0.0.0.0: refused too" "host port 0\.0\.0\.0:$HP2/tcp: Address already in use" "$out"
+expect_eq "the host process still answers" host-process "$(timeout 5 "$ROOT/bin/busybox" nc -w 3 127.0.0.1 "$HP2" </dev/null 2>&1)"
+expect_eq "the refused run left no lease" 0 "$(leases front)"
+kill "${_bg_pids[-1]}"
+sleep 0.3
+HP3=$((HP + 3))
+pub=$(r -d --network front -p "$HP3:8080" -- sh -c 'while true; do echo hello-held | nc -l -p 8080; done')
+sleep 0.3
+expect_eq "-p: the sandbox answers" hello-held "$(timeout 5 "$ROOT/bin/busybox" nc -w 3 127.0.0.1 "$HP3" </dev/null 2>&1)"
+out=$(timeout 3 "$ROOT/bin/busybox" nc -l -p "$HP3" 2>&1)
+rc=$?
+expect_match "-p: while published, a host process cannot listen on the port" "in use" "$out"
+check "(it failed at once, not listening)" [ "$rc" != 124 ]
+expect_match "-p: nor another state root's sandbox publish it" "Address already in use" \
+  "$(c2 run --rootfs "$ROOT" --network bridge -p "$HP3:80" -- true 2>&1)"
+c stop "$pub" >/dev/null
+timeout 1 "$ROOT/bin/busybox" nc -l -p "$HP3" >/dev/null 2>&1
+expect_eq "-p: after stop the host port is free (a listener waits)" 124 "$?"
 
 # 50 concurrent starts, 50 addresses.
 mkdir -p "$TMP/ipam"

@@ -96,9 +96,7 @@ cmd_create (struct net_cli *c, int argc, char **argv)
     return cli_fail (&err);
   /* The bridge and its rules exist from now on (a run makes them again
    * if they went missing).  */
-  r = netlink_bridge_ensure (&cfg, &err);
-  if (r >= 0)
-    r = nft_network_apply (&cfg, &err);
+  r = network_bridge_up (&cfg, &err);
   if (r < 0)
     {
       cleanup_error struct cordon_error ignored = { 0 };

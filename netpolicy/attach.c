@@ -74,6 +74,20 @@ network_reap_stale (const struct network_store *s, const struct network_config *
   return r < 0 ? r : n;
 }
 
+int
+network_bridge_up (const struct network_config *cfg, struct cordon_error *err)
+{
+  int r = netlink_bridge_ensure (cfg, err);
+
+  if (r <= 0)
+    return r;
+  /* A new bridge: no table left by another may claim its subnet.  */
+  r = nft_remove_orphan_tables (err);
+  if (r >= 0)
+    r = nft_network_apply (cfg, err);
+  return r;
+}
+
 static int
 lease_locked (struct network_attachment *a, int dfd, const struct network_request *req, struct cordon_error *err)
 {
@@ -179,9 +193,7 @@ network_attach_prepare (const char *root_override, const struct network_request 
     return r;
   /* The bridge (and the firewall with it) is made again if a reboot, or
    * someone, removed it since `network create`.  */
-  r = netlink_bridge_ensure (&a->cfg, err);
-  if (r > 0)
-    r = nft_network_apply (&a->cfg, err);
+  r = network_bridge_up (&a->cfg, err);
   if (r < 0)
     return cordon_error_wrap (err, "network %s", a->cfg.name);
   if (publish && a->cfg.internal)
@@ -424,6 +436,10 @@ network_prune (const struct network_store *s, char ***removed, struct cordon_err
   if (r < 0)
     return r;
   remove_orphan_veths (s, all, n);
+  {
+    cleanup_error struct cordon_error ignored = { 0 };
+    nft_remove_orphan_tables (&ignored);
+  }
   network_configs_free (all, n);
   *removed = steal_pointer (&out);
   return 0;

@@ -43,6 +43,10 @@ struct network_attachment
   struct publish_hold held;
 };
 
+/* The network's bridge, made when missing (returns 1 then), with its
+ * table (after removing tables whose bridge is gone).  */
+int network_bridge_up (const struct network_config *cfg, struct cordon_error *err);
+
 int network_attach_prepare (const char *root_override, const struct network_request *req, struct network_attachment *a,
                             struct cordon_error *err);
 /* In the monitor, between clone and the sandbox's start.  */

@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,4 +190,37 @@ int
 nft_network_remove (const struct network_config *cfg, struct cordon_error *err)
 {
   return run_ruleset (cfg, false, err);
+}
+
+int
+nft_remove_orphan_tables (struct cordon_error *err)
+{
+  cleanup_free char *out = NULL, *text = NULL;
+  char *line, *save = NULL;
+  size_t size = 0;
+  FILE *f;
+  int r;
+
+  r = nft_run_text ("list tables inet\n", &out, err);
+  if (r < 0)
+    return r;
+  f = open_memstream (&text, &size);
+  if (f == NULL)
+    return cordon_error_set (err, errno, "open_memstream");
+  for (line = strtok_r (out, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      char id[9], bridge[16], end;
+      /* Exactly "table inet cordon-" and 8 hex digits: a network's table
+       * (a published port's is `ip cordon-p-...`, not listed here).  */
+      if (sscanf (line, "table inet cordon-%8[0-9a-f]%c", id, &end) != 1 || strlen (id) != 8)
+        continue;
+      snprintf (bridge, sizeof bridge, NETWORK_BRIDGE_PREFIX "%s", id);
+      if (if_nametoindex (bridge) == 0 && errno == ENODEV)
+        fprintf (f, "delete table inet cordon-%s\n", id);
+    }
+  if (fclose (f) != 0)
+    return cordon_error_set (err, errno, "open_memstream");
+  if (size == 0)
+    return 0;
+  return nft_run_text (text, NULL, err);
 }

@@ -31,4 +31,11 @@ int nft_network_apply (const struct network_config *cfg, struct cordon_error *er
 /* Removes the network's table (one that is gone is fine).  */
 int nft_network_remove (const struct network_config *cfg, struct cordon_error *err);
 
+/* Removes every network table (of any state root) whose bridge is gone:
+ * what a network removed without its table (a killed `network rm`, a
+ * lost state root) left.  Such a table still matches its old subnet, and
+ * where bridged traffic passes the IP hooks (br_netfilter), would
+ * masquerade the traffic of a new network that took the subnet.  */
+int nft_remove_orphan_tables (struct cordon_error *err);
+
 #endif

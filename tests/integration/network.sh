@@ -173,6 +173,11 @@ c network prune -f >/dev/null
 expect_eq "prune: no veth left after kill -9" "" "$(ip -o link show | grep -o 'cve-[0-9a-f]*' | grep "${k:0:10}")"
 expect_eq "prune removes the unused networks" "bridge" "$(c network ls -q | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "prune removes their bridges" "" "$(ip -o link show "$bridge" 2>/dev/null)"
+# A table left without its bridge (a killed rm, a lost state root) would
+# still masquerade its old subnet for whichever network takes it next.
+nft add table inet cordon-0badc0de
+c network prune -f >/dev/null
+expect_eq "prune removes a network table whose bridge is gone" "" "$(nft list tables | grep cordon-0badc0de)"
 c network create front >/dev/null
 expect_match "and the next run works" "inet 10\." "$(r --network front -- ip -o -4 addr show eth0)"
 

@@ -60,6 +60,26 @@ lock_holder (const struct network_store *s, struct cordon_error *err)
   return fd;
 }
 
+static bool
+is_pasta (pid_t pid)
+{
+  char path[64], comm[32];
+
+  snprintf (path, sizeof path, "/proc/%d/comm", (int)pid);
+  /* pasta is a link to passt, which may run as passt.avx2.  */
+  return fd_read_small (path, 0, comm, sizeof comm) > 0
+         && (strncmp (comm, "pasta", 5) == 0 || strncmp (comm, "passt", 5) == 0);
+}
+
+/* pasta holds the namespace open and outlives a holder killed with
+ * SIGKILL: stopped with its holder, or when a dead holder is replaced.  */
+static void
+stop_outside (const struct netns_holder *h)
+{
+  if (h->outside_pid > 1 && strcmp (h->outside, "pasta") == 0 && is_pasta (h->outside_pid))
+    kill (h->outside_pid, SIGTERM);
+}
+
 /* The record, if there is one naming a live holder; its namespaces open.  */
 static int
 load_live (const struct network_store *s, struct netns_holder *h)
@@ -79,6 +99,8 @@ load_live (const struct network_store *s, struct netns_holder *h)
   buf[n] = '\0';
   if (sscanf (buf, "%d %" SCNu64 " %15s %d", &pid, &start, h->outside, &opid) != 4 || pid <= 1 || start == 0)
     return 0;
+  /* Dead or not, the outside link it had (see stop_outside).  */
+  h->outside_pid = opid;
   if (state_proc_start_time (pid) != start)
     return 0;
   snprintf (path, sizeof path, "/proc/%d/ns/user", pid);
@@ -93,7 +115,6 @@ load_live (const struct network_store *s, struct netns_holder *h)
     }
   h->pid = pid;
   h->start = start;
-  h->outside_pid = opid;
   return 1;
 }
 
@@ -393,6 +414,8 @@ netns_holder_ensure (const struct network_store *s, struct netns_holder *h, stru
     return lock;
   if (load_live (s, h))
     return 0;
+  stop_outside (h);
+  *h = (struct netns_holder){ .userns_fd = -1, .netns_fd = -1 };
   r = spawn (s, h, err);
   if (r < 0)
     return r;
@@ -418,17 +441,6 @@ netns_holder_join (const struct netns_holder *h, struct cordon_error *err)
   return 0;
 }
 
-static bool
-is_pasta (pid_t pid)
-{
-  char path[64], comm[32];
-
-  snprintf (path, sizeof path, "/proc/%d/comm", (int)pid);
-  /* pasta is a link to passt, which may run as passt.avx2.  */
-  return fd_read_small (path, 0, comm, sizeof comm) > 0
-         && (strncmp (comm, "pasta", 5) == 0 || strncmp (comm, "passt", 5) == 0);
-}
-
 int
 netns_holder_stop (const struct network_store *s, struct cordon_error *err)
 {
@@ -439,12 +451,10 @@ netns_holder_stop (const struct network_store *s, struct cordon_error *err)
     return lock;
   if (load_live (s, &h))
     {
-      /* pasta goes with the namespace; killed too, in case it lingers.  */
-      if (h.outside_pid > 1 && strcmp (h.outside, "none") != 0 && is_pasta (h.outside_pid))
-        kill (h.outside_pid, SIGTERM);
       kill (h.pid, SIGKILL);
       netns_holder_release (&h);
     }
+  stop_outside (&h);
   if (unlinkat (s->dfd, HOLDER_RECORD, 0) < 0 && errno != ENOENT)
     return cordon_error_set (err, errno, "remove %s/%s", s->path, HOLDER_RECORD);
   return 0;

@@ -123,15 +123,15 @@ if [ "$(id -u)" = 0 ]; then
     tar --exclude='./build*' --exclude=./.git -cf - . | tar -xf - -C "$work/src"
     chown -R "$user:" "$work" "/run/user/$uid"
     chmod 700 "/run/user/$uid"
-    as_user() {
-      runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" USER="$user" \
-        CORDON_FIXTURES="${CORDON_FIXTURES:-}" \
-        XDG_RUNTIME_DIR="/run/user/$uid" LANG=C.UTF-8 "$@"
-    }
+    as_user_cmd=(runuser -u "$user" -- env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$home" USER="$user"
+      CORDON_FIXTURES="${CORDON_FIXTURES:-}" XDG_RUNTIME_DIR="/run/user/$uid" LANG=C.UTF-8)
+    as_user() { "${as_user_cmd[@]}" "$@"; }
     if quiet rootless-build as_user bash -c "cd '$work/src' && meson setup '$work/build' && ninja -C '$work/build'"; then
       # From a directory the user can enter: meson test chdirs back to it.
-      (cd "$work/src" && as_user meson test -C "$work/build" --print-errorlogs --num-processes 2 \
-        --suite unit --suite rootless)
+      # Where the user can open /dev/net/tun (tests/with-user-tun.sh), so
+      # that rootless networks get their pasta link as on a desktop.
+      (cd "$work/src" && bash "$work/src/tests/with-user-tun.sh" "${as_user_cmd[@]}" meson test -C "$work/build" \
+        --print-errorlogs --num-processes 2 --suite unit --suite rootless)
       tally "$work/build" $?
     else
       problem "build as $user"

@@ -11,9 +11,10 @@ build_packages=(build-essential meson ninja-build pkg-config
   busybox-static libcriterion-dev libnl-route-3-dev libnftables-dev)
 # The image fixtures' generator (../shared/fixtures/make-test-images) and its
 # self-checks need zstd to umoci; the network tests build a "remote host"
-# namespace with iproute2 and read rules back with nftables.
+# namespace with iproute2 and read rules back with nftables; pasta (passt)
+# links rootless networks to the outside.
 test_packages=(clang libclang-rt-14-dev procps passwd util-linux bsdutils
-  zstd jq openssl python3 skopeo umoci iproute2 nftables)
+  zstd jq openssl python3 skopeo umoci iproute2 nftables passt)
 
 want=("${build_packages[@]}")
 [ "${1:-build}" = test ] && want+=("${test_packages[@]}")

@@ -64,6 +64,14 @@ expect_eq "it is cordon-netns" cordon-netns "$(cat "/proc/$hp/comm" 2>/dev/null)
 expect_eq "it is the user's" "$(id -u)" "$(stat -c %u "/proc/$hp")"
 check "the bridge exists in the holder's namespace" in_holder ip link show "$bridge"
 check "and not in the host's" sh -c "! ip link show $bridge 2>/dev/null"
+outside=$(cut -d' ' -f3 "$STATE/networks/.holder")
+pasta_pid=$(cut -d' ' -f4 "$STATE/networks/.holder")
+if [ "$outside" = pasta ]; then
+  expect_match "pasta links the holder's namespace out: a default route" "^default via" "$(in_holder ip route)"
+  expect_match "and it runs" "pasta|passt" "$(cat "/proc/$pasta_pid/comm" 2>/dev/null)"
+else
+  skip "pasta is not the outside link here ($outside; cordon check says why)"
+fi
 c network create back >/dev/null
 c network create --internal inside >/dev/null
 expect_eq "one holder for every network" "$hp" "$(holder_pid)"
@@ -174,6 +182,10 @@ wait_gone "$hp"
 expect_match "holder killed: the next run works" "inet 10\.[0-9.]+/" "$(r --network front -- ip -o -4 addr show eth0)"
 expect_match "with a new holder" '^[0-9]+$' "$(holder_pid)"
 check "the new holder is another process" test "$(holder_pid)" != "$hp"
+if [ "$outside" = pasta ]; then
+  wait_gone "$pasta_pid"
+  check "the killed holder's pasta is stopped" sh -c "! kill -0 $pasta_pid 2>/dev/null"
+fi
 
 # prune: the unused networks go, and with no sandbox on a network the
 # holder goes too: nothing is left running.

@@ -117,6 +117,9 @@ out=$(re --network front --egress-allow "$gw:9090" -- sh -c 'nc -w 2 2001:db8::1
 expect_match "an IPv6 destination is refused" "refused" "$out"
 out=$(re --network front --egress-allow "$gw:9090" -- sh -c "ping -c 1 -W 1 $gw || echo refused" 2>&1)
 expect_match "raw sockets (ping) are refused" "refused" "$out"
+re --network front --egress-allow "$gw:9090" -- sh -c "timeout 3 nslookup secret.tunnel.example $gw; true" >/dev/null 2>&1
+expect_match "DNS to a resolver not allowed (a tunnel out) is refused and audited" \
+  "\"destination\":\"${gw//./\\.}\",\"protocol\":\"udp\",\"port\":53" "$(cat "$EAUDIT")"
 
 # Published ports: TCP and UDP on 127.0.0.1, through cordon-ports.
 HP=$((20000 + $$ % 20000))

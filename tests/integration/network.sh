@@ -42,6 +42,8 @@ _net_cleanup() {
       nft delete table inet "cordon-$def" 2>/dev/null
     fi
   done
+  # The servers' nc outlive their killed shells: end all the namespace has.
+  ip netns pids "$REMOTE" 2>/dev/null | xargs -r kill -9 2>/dev/null
   ip netns del "$REMOTE" 2>/dev/null
   ip link del "cvt-$$" 2>/dev/null
   _cleanup

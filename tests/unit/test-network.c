@@ -97,13 +97,14 @@ Test (ipam, round_trip_and_hosts)
   cr_assert_eq (ipam_to_json (&t, &json, &len, &err), 0);
   cr_assert_eq (ipam_parse (json, len, &back, &err), 0, "%s", err.msg);
   cr_assert_eq (back.n, 2);
-  cr_assert_eq (hosts_render (&cfg, &back, &back.leases[1], &hosts, &len, &err), 0);
+  struct hosts_view v = { &cfg, &back };
+  cr_assert_eq (hosts_render (&v, 1, back.leases[1].id, &hosts, &len, &err), 0);
   cr_assert_not_null (strstr (hosts, "10.9.0.2\tweb\n"));
   cr_assert_not_null (strstr (hosts, "10.9.0.3\tclient\n"));
   cr_assert_not_null (strstr (hosts, "192.0.2.9\tdb\n"));
   free (hosts);
   cfg.names = false;
-  cr_assert_eq (hosts_render (&cfg, &back, &back.leases[1], &hosts, &len, &err), 0);
+  cr_assert_eq (hosts_render (&v, 1, back.leases[1].id, &hosts, &len, &err), 0);
   cr_assert_null (strstr (hosts, "web"), "no names on the default network");
   free (hosts);
   free (json);

@@ -42,6 +42,9 @@ int cli_oci_features (int argc, char **argv);
 /* --log FILE: errors also go there (JSON lines with `json`).  */
 int cli_log_open (const char *path, bool json);
 int cli_network (int argc, char **argv);
+/* network connect|disconnect (cli/network-connect.c); argv[0] is the verb.  */
+int cli_network_connect (const char *root_dir, int argc, char **argv);
+int cli_network_disconnect (const char *root_dir, int argc, char **argv);
 int cli_create (int argc, char **argv);
 int cli_start (int argc, char **argv);
 int cli_pause (int argc, char **argv);

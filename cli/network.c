@@ -30,6 +30,10 @@ static const char network_usage[]
       "  rm NAME...                                 remove networks no sandbox uses\n"
       "  prune [-f]                                 clean what killed monitors left; remove\n"
       "                                             the networks no sandbox uses\n"
+      "  connect [--ip ADDR] [--alias NAME]... NETWORK SANDBOX\n"
+      "                                             a running sandbox joins another network\n"
+      "                                             (as ethN; the first keeps the default route)\n"
+      "  disconnect [-f] NETWORK SANDBOX            it leaves one (-f: even if it is not running)\n"
       "\n"
       "      --root DIR   the state directory (networks/ in it)\n";
 
@@ -318,6 +322,10 @@ cli_network (int argc, char **argv)
     r = cmd_rm (&c, argc - i, argv + i);
   else if (strcmp (argv[i], "prune") == 0)
     r = cmd_prune (&c, argc - i, argv + i);
+  else if (strcmp (argv[i], "connect") == 0)
+    r = cli_network_connect (c.root, argc - i, argv + i);
+  else if (strcmp (argv[i], "disconnect") == 0)
+    r = cli_network_disconnect (c.root, argc - i, argv + i);
   else
     r = usage_error ("unknown command `%s`", argv[i]);
   network_store_close (&c.store);

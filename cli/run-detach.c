@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,27 @@ adopt (struct run_detach *d, struct cordon_error *err)
   return 0;
 }
 
+/* How it is networked, for `cordon inspect` and `network connect`: the
+ * --network as given (none when its spec has a network namespace and no
+ * --network, host when it has none), and the bridge network it starts on.  */
+static int
+record_network (struct run_detach *d, const struct cordon_spec *spec, struct cordon_error *err)
+{
+  const char *mode = d->network;
+  bool bridge = mode && strcmp (mode, "none") != 0 && strcmp (mode, "host") != 0;
+
+  if (mode == NULL)
+    mode = spec_has_namespace (spec, CLONE_NEWNET) ? "none" : "host";
+  free (d->st.network_mode);
+  strv_free (d->st.networks);
+  d->st.networks = NULL;
+  d->st.network_mode = strdup (mode);
+  if (d->st.network_mode == NULL || (d->st.networks = calloc (2, sizeof *d->st.networks)) == NULL
+      || (bridge && (d->st.networks[0] = strdup (d->network)) == NULL))
+    return cordon_error_set (err, ENOMEM, "out of memory");
+  return 0;
+}
+
 int
 run_detach_prepare (struct run_detach *d, const struct cordon_spec *spec, const char *image, const char *bundle,
                     const char *audit_log, struct cordon_error *err)
@@ -98,6 +120,9 @@ run_detach_prepare (struct run_detach *d, const struct cordon_spec *spec, const 
       || (d->st.log_path = state_path (&d->root, d->st.id, "log")) == NULL
       || (d->st.result_path = state_path (&d->root, d->st.id, "result.json")) == NULL)
     return cordon_error_set (err, ENOMEM, "out of memory");
+  r = record_network (d, spec, err);
+  if (r < 0)
+    return r;
   if (d->adopt_id)
     {
       /* Started again: the marks of its last run go.  */
@@ -245,9 +270,20 @@ save_state (struct run_detach *d)
 {
   cleanup_error struct cordon_error err = { 0 };
   cleanup_close int lock = state_lock (&d->root, d->st.id, &err);
+  struct sandbox_state now;
 
-  if (lock >= 0)
-    state_save (&d->root, &d->st, &err);
+  if (lock < 0)
+    return;
+  /* `network connect` and `disconnect` may have written meanwhile: their
+   * list is the one on disk.  */
+  if (state_load (&d->root, d->st.id, &now, &err) >= 0)
+    {
+      strv_free (d->st.networks);
+      d->st.networks = steal_pointer (&now.networks);
+      state_release (&now);
+    }
+  cordon_error_release (&err);
+  state_save (&d->root, &d->st, &err);
 }
 
 /* The monitor's own side of the fork: no terminal, no caller's pipes (a

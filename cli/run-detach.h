@@ -24,6 +24,7 @@ struct run_detach
   const char *adopt_id;      /* cordon start: run the sandbox `cordon create` recorded */
   char *const *volumes;      /* the named volumes it mounts (for the state) */
   const char *restart;       /* --restart as given */
+  const char *network;       /* the last --network, or NULL */
   struct state_root root;
   struct sandbox_state st;
   struct log_writer log;

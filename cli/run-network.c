@@ -39,9 +39,8 @@ on_namespaces (void *data, pid_t init_pid, struct cordon_error *err)
   return egress_netns_apply (n->netns_fd, &n->egress, err);
 }
 
-/* The last --network wins, as in Docker.  */
-static const char *
-network_flag (const struct run_args *a)
+const char *
+run_network_flag (const struct run_args *a)
 {
   const char *net = NULL;
 
@@ -145,7 +144,7 @@ int
 run_network_prepare (struct run_network *n, const struct run_args *a, struct cordon_spec *spec, const char *id,
                      struct sandbox_options *opts, struct cordon_error *err)
 {
-  const char *net = network_flag (a);
+  const char *net = run_network_flag (a);
   cleanup_strv char **names = NULL, **hosts = NULL, **ports = NULL;
   char fresh[STATE_ID_HEX + 1];
   struct network_request req = { 0 };

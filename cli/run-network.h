@@ -31,6 +31,9 @@ struct run_network
   int netns_fd;
 };
 
+/* The last --network (Docker's rule), or NULL.  */
+const char *run_network_flag (const struct run_args *a);
+
 /* Nothing to do (returns 0) unless --network names a bridge network.
  * `id` is the detached sandbox's id, or NULL (a fresh one).  Sets the
  * options' hook and network name.  */

@@ -508,6 +508,7 @@ run_main (int argc, char **argv, struct run_learn *learn, const struct run_lifec
       detach.adopt_id = lc ? lc->start_id : NULL;
       detach.volumes = a.volumes.names;
       detach.restart = a.restart;
+      detach.network = run_network_flag (&a);
       r = run_detach_prepare (&detach, spec, a.image.ref, a.bundle, audit_path, &err);
       /* How to run it again: cordon start (after create, or once it ended).  */
       if (r >= 0 && detach.adopt_id == NULL)

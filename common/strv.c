@@ -64,3 +64,30 @@ strv_free (char **v)
     free (*p);
   free (v);
 }
+
+bool
+strv_contains (char *const *v, const char *s)
+{
+  for (char *const *p = v; p && *p; p++)
+    if (strcmp (*p, s) == 0)
+      return true;
+  return false;
+}
+
+size_t
+strv_remove (char **v, const char *s)
+{
+  size_t out = 0, gone = 0;
+
+  for (size_t i = 0; v && v[i]; i++)
+    if (strcmp (v[i], s) == 0)
+      {
+        free (v[i]);
+        gone++;
+      }
+    else
+      v[out++] = v[i];
+  if (v)
+    v[out] = NULL;
+  return gone;
+}

@@ -60,7 +60,8 @@ fuzz_ipam (const char *text, size_t len)
     {
       char *hosts = NULL;
       size_t hl;
-      if (hosts_render (&cfg, &t, &t.leases[i], &hosts, &hl, &err) < 0)
+      struct hosts_view v = { &cfg, &t };
+      if (hosts_render (&v, 1, t.leases[i].id, &hosts, &hl, &err) < 0)
         abort ();
       /* Every line is ADDRESS<TAB>NAMES: nothing a lease holds may add one. */
       for (size_t k = 0; k + 1 < hl; k++)

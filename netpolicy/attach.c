@@ -10,15 +10,15 @@
 
 #include "common/cleanup.h"
 #include "common/strv.h"
+#include "netpolicy/connect.h"
 #include "netpolicy/hosts.h"
 #include "netpolicy/link.h"
 #include "netpolicy/nft.h"
 #include "netpolicy/publish.h"
 #include "sandbox/state.h"
 
-/* Under the ipam lock.  */
-static int
-reap_locked (int dfd, const struct network_config *cfg, struct ipam_table *t, struct cordon_error *err)
+int
+network_reap_locked (int dfd, struct ipam_table *t, struct cordon_error *err)
 {
   struct ipam_table gone = { 0 };
   size_t n;
@@ -42,7 +42,6 @@ reap_locked (int dfd, const struct network_config *cfg, struct ipam_table *t, st
     }
   n = gone.n;
   ipam_release (&gone);
-  (void)cfg;
   return (int)n;
 }
 
@@ -62,13 +61,13 @@ network_reap_stale (const struct network_store *s, const struct network_config *
   r = ipam_load (dfd, &t, err);
   if (r < 0)
     return r;
-  n = reap_locked (dfd, cfg, &t, err);
+  n = network_reap_locked (dfd, &t, err);
   r = n;
   if (n > 0)
     {
       r = ipam_save (dfd, &t, err);
       if (r >= 0)
-        r = hosts_update (dfd, cfg, &t, err);
+        r = hosts_update (s, cfg, &t, err);
     }
   ipam_release (&t);
   return r < 0 ? r : n;
@@ -106,7 +105,7 @@ lease_locked (struct network_attachment *a, int dfd, const struct network_reques
     }
   r = ipam_load (dfd, &t, err);
   if (r >= 0)
-    r = reap_locked (dfd, &a->cfg, &t, err);
+    r = network_reap_locked (dfd, &t, err);
   if (r >= 0)
     r = ipam_add (&a->cfg, &t, &lease, err);
   if (r >= 0)
@@ -118,7 +117,7 @@ lease_locked (struct network_attachment *a, int dfd, const struct network_reques
   if (r >= 0)
     {
       a->leased = true;
-      r = hosts_update (dfd, &a->cfg, &t, err);
+      r = hosts_update (&a->store, &a->cfg, &t, err);
     }
   ipam_lease_release (&lease);
   ipam_release (&t);
@@ -169,6 +168,29 @@ publish_locked (struct network_attachment *a, char *const *ports, struct cordon_
 }
 
 int
+network_ready (const struct network_store *s, const char *name, struct network_config *cfg, struct cordon_error *err)
+{
+  int r;
+
+  if (strcmp (name, NETWORK_DEFAULT) == 0)
+    r = network_ensure_default (s, cfg, err);
+  else
+    r = network_load (s, name, cfg, err);
+  if (r < 0)
+    return r;
+  /* The bridge (and the firewall with it) is made again if a reboot, or
+   * someone, removed it since `network create`.  */
+  r = network_bridge_up (cfg, err);
+  if (r < 0)
+    {
+      cordon_error_wrap (err, "network %s", cfg->name);
+      network_config_release (cfg);
+      return r;
+    }
+  return 0;
+}
+
+int
 network_attach_prepare (const char *root_override, const struct network_request *req, struct network_attachment *a,
                         struct cordon_error *err)
 {
@@ -185,17 +207,9 @@ network_attach_prepare (const char *root_override, const struct network_request 
   r = network_store_open (root_override, &a->store, err);
   if (r < 0)
     return r;
-  if (strcmp (req->network, NETWORK_DEFAULT) == 0)
-    r = network_ensure_default (&a->store, &a->cfg, err);
-  else
-    r = network_load (&a->store, req->network, &a->cfg, err);
+  r = network_ready (&a->store, req->network, &a->cfg, err);
   if (r < 0)
     return r;
-  /* The bridge (and the firewall with it) is made again if a reboot, or
-   * someone, removed it since `network create`.  */
-  r = network_bridge_up (&a->cfg, err);
-  if (r < 0)
-    return cordon_error_wrap (err, "network %s", a->cfg.name);
   if (publish && a->cfg.internal)
     return cordon_error_set (err, EINVAL, "-p: network %s is internal: nothing reaches it from outside", a->cfg.name);
   /* The store's lock before the network's, as prune and rm take them.  */
@@ -236,7 +250,7 @@ network_attach_netns (struct network_attachment *a, pid_t init_pid, struct cordo
   nsfd = open (path, O_RDONLY | O_CLOEXEC);
   if (nsfd < 0)
     return cordon_error_set (err, errno, "the sandbox's network namespace");
-  r = netlink_veth_attach (&a->cfg, a->veth, nsfd, a->ip, err);
+  r = netlink_veth_attach (&a->cfg, a->veth, nsfd, "eth0", a->ip, true, err);
   if (r < 0)
     return cordon_error_wrap (err, "network %s", a->cfg.name);
   return 0;
@@ -257,7 +271,7 @@ network_attach_release (struct network_attachment *a)
       if (a->published)
         publish_remove (a->id, &err);
       if (lock >= 0 && ipam_load (dfd, &t, &err) >= 0 && ipam_remove (&t, a->id) && ipam_save (dfd, &t, &err) >= 0)
-        hosts_update (dfd, &a->cfg, &t, &err);
+        hosts_update (&a->store, &a->cfg, &t, &err);
       if (dfd >= 0)
         hosts_remove (dfd, a->id);
       ipam_release (&t);
@@ -265,6 +279,10 @@ network_attach_release (struct network_attachment *a)
     }
   /* Only once the rules are gone: the port was the sandbox's until then.  */
   publish_hold_release (&a->held);
+  /* And those `network connect` gave it, with their veths: after the lock
+   * above is closed, as each network's lock is taken again.  */
+  if (a->store.dfd >= 0)
+    network_leave_all (&a->store, a->id);
   free (a->hosts_path);
   a->hosts_path = NULL;
   network_config_release (&a->cfg);

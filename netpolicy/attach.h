@@ -54,8 +54,18 @@ int network_attach_netns (struct network_attachment *a, pid_t init_pid, struct c
 /* Gives everything back; safe after a failed prepare.  */
 void network_attach_release (struct network_attachment *a);
 
-/* Under network `dfd`'s ipam lock or taking it: removes stale leases with
- * their veths and hosts files.  Returns how many, or -errno.  */
+/* Loads network `name` (making the default one when missing), and its
+ * bridge and firewall when a reboot, or someone, removed them.  */
+int network_ready (const struct network_store *s, const char *name, struct network_config *cfg,
+                   struct cordon_error *err);
+
+/* Under network `dfd`'s ipam lock, `t` loaded: takes the stale leases out
+ * of `t` and removes their veths and hosts files (the caller saves `t`).
+ * Returns how many, or -errno.  */
+int network_reap_locked (int dfd, struct ipam_table *t, struct cordon_error *err);
+
+/* Takes network `dfd`'s ipam lock: removes stale leases with their veths
+ * and hosts files.  Returns how many, or -errno.  */
 int network_reap_stale (const struct network_store *s, const struct network_config *cfg, struct cordon_error *err);
 
 /* `cordon network prune`: stale leases everywhere, veths no lease owns,

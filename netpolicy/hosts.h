@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Each sandbox's /etc/hosts on a network: hosts.d/ID in the network's
- * directory, bind-mounted read-only.  On a network with names it lists
- * every lease's names, and is rewritten for every sandbox whenever one
- * starts or ends (what Docker's embedded DNS answers, without a server).
- * Rewritten in place, not renamed: the bind mount holds the inode.  */
+/* Each sandbox's /etc/hosts: hosts.d/ID in a network's directory,
+ * bind-mounted read-only (the one of the network it started on).  It lists
+ * the sandbox's names, and on networks with names every other lease's, of
+ * every network the sandbox is on (`network connect` adds networks to a
+ * running sandbox, whose mount cannot change): what Docker's embedded DNS
+ * answers, without a server.  So every hosts.d/ID of a sandbox holds the
+ * same text, rewritten whenever a lease of one of its networks comes or
+ * goes.  Rewritten in place, not renamed: the bind mount holds the inode.  */
 #ifndef CORDON_NETPOLICY_HOSTS_H
 #define CORDON_NETPOLICY_HOSTS_H
 
@@ -13,12 +16,27 @@
 #include "netpolicy/ipam.h"
 #include "netpolicy/network.h"
 
-/* The text of `self`'s /etc/hosts (heap).  */
-int hosts_render (const struct network_config *cfg, const struct ipam_table *t, const struct ipam_lease *self,
-                  char **out, size_t *len, struct cordon_error *err);
+/* One network as /etc/hosts sees it.  */
+struct hosts_view
+{
+  const struct network_config *cfg;
+  const struct ipam_table *t;
+};
 
-/* Under the ipam lock: writes hosts.d/ID of every lease in `t`.  */
-int hosts_update (int netdfd, const struct network_config *cfg, const struct ipam_table *t, struct cordon_error *err);
+/* The text of sandbox `id`'s /etc/hosts from the networks of `views` it
+ * has a lease on (heap): pure.  */
+int hosts_render (const struct hosts_view *views, size_t n, const char *id, char **out, size_t *len,
+                  struct cordon_error *err);
+
+/* Under the ipam lock of `cfg`, `t` being what was just saved: rewrites the
+ * hosts files of every sandbox of `t`, in every network it is on.  */
+int hosts_update (const struct network_store *s, const struct network_config *cfg, const struct ipam_table *t,
+                  struct cordon_error *err);
+
+/* Rewrites the hosts files of sandbox `id` (after one of its leases
+ * went): those of the networks it is on, and one that is left where it
+ * was (the mounted one, of the network it left).  */
+int hosts_update_sandbox (const struct network_store *s, const char *id, struct cordon_error *err);
 
 /* Removes hosts.d/ID (gone already is fine).  */
 void hosts_remove (int netdfd, const char *id);

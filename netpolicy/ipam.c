@@ -92,6 +92,8 @@ ipam_to_json (const struct ipam_table *t, char **out, size_t *len, struct cordon
       jg_kv_strv (g, "ports", l->ports);
       jg_kv_i64 (g, "pid", l->pid);
       jg_kv_u64 (g, "start", l->start);
+      if (l->veth[0])
+        jg_kv_str (g, "veth", l->veth);
       yajl_gen_map_close (g);
     }
   yajl_gen_array_close (g);
@@ -148,6 +150,19 @@ parse_lease (yajl_val v, size_t i, struct ipam_lease *l, struct cordon_error *er
   l->pid = (pid_t)pid;
   if ((x = json_get (v, "start")) && (r = json_u64 (x, where, &l->start, err)) < 0)
     return r;
+  if ((x = json_get (v, "veth")) && !YAJL_IS_NULL (x))
+    {
+      cleanup_free char *veth = NULL;
+      const size_t pre = strlen (NETWORK_VETH_PREFIX);
+
+      if ((r = json_string (x, &ipam_limits, where, &veth, err)) < 0)
+        return r;
+      /* A name we delete on the host: only one we could have made.  */
+      if (strlen (veth) != pre + 10 || strncmp (veth, NETWORK_VETH_PREFIX, pre) != 0
+          || strspn (veth + pre, "0123456789abcdef") != 10)
+        return cordon_error_set (err, EINVAL, "%s.veth: expected %s and 10 hex digits", where, NETWORK_VETH_PREFIX);
+      memcpy (l->veth, veth, pre + 11);
+    }
   return 0;
 }
 
@@ -410,5 +425,24 @@ ipam_take_stale (struct ipam_table *t, struct ipam_table *gone, struct cordon_er
 void
 ipam_veth_name (const struct ipam_lease *l, char buf[16])
 {
-  snprintf (buf, 16, NETWORK_VETH_PREFIX "%.10s", l->id);
+  if (l->veth[0])
+    snprintf (buf, 16, "%s", l->veth);
+  else
+    snprintf (buf, 16, NETWORK_VETH_PREFIX "%.10s", l->id);
+}
+
+void
+ipam_veth_name_connect (const char *id, const char *network_id, char buf[16])
+{
+  uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+
+  /* Not a secret, only spread: 40 bits make a clash between a host's
+   * sandboxes unlikely, and the veth is made with NLM_F_EXCL, so a clash
+   * is a refused connect, never another's interface.  */
+  for (const char *p = id; *p; p++)
+    h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+  h = (h ^ '/') * 0x100000001b3ull;
+  for (const char *p = network_id; *p; p++)
+    h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+  snprintf (buf, 16, NETWORK_VETH_PREFIX "%010llx", (unsigned long long)(h >> 24));
 }

@@ -32,6 +32,7 @@ struct ipam_lease
   char **ports;             /* -p, canonical (netpolicy/publish.h); may be empty */
   pid_t pid;                /* the monitor */
   uint64_t start;           /* its /proc/PID/stat starttime */
+  char veth[16];            /* the host end when not the id's (`network connect`); "" */
 };
 
 struct ipam_table
@@ -66,7 +67,12 @@ bool ipam_lease_stale (const struct ipam_lease *l);
 /* Moves the stale leases out of `t` into `gone` (appended).  */
 int ipam_take_stale (struct ipam_table *t, struct ipam_table *gone, struct cordon_error *err);
 
-/* The host end of the lease's veth: "cve-" + 10 hex digits of its id.  */
+/* The host end of the lease's veth: its `veth`, else "cve-" + 10 hex
+ * digits of its id (the network a sandbox starts on).  */
 void ipam_veth_name (const struct ipam_lease *l, char buf[16]);
+/* The host end of the veth `network connect` makes for sandbox `id` on
+ * network `network_id`: interface names are host-wide, and one sandbox on
+ * two networks needs two.  "cve-" + 10 hex digits of a hash of both.  */
+void ipam_veth_name_connect (const char *id, const char *network_id, char buf[16]);
 
 #endif

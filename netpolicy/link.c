@@ -216,7 +216,8 @@ netlink_bridge_ensure (const struct network_config *cfg, struct cordon_error *er
 }
 
 static int
-configure_inside (const struct network_config *cfg, int netns_fd, uint32_t ip, struct cordon_error *err)
+configure_inside (const struct network_config *cfg, int netns_fd, const char *ifname, uint32_t ip, bool default_route,
+                  struct cordon_error *err)
 {
   cleanup_nl_sock struct nl_sock *s = NULL;
   cleanup_rtnl_link struct rtnl_link *eth0 = NULL;
@@ -225,17 +226,17 @@ configure_inside (const struct network_config *cfg, int netns_fd, uint32_t ip, s
   r = route_socket_in (netns_fd, &s, err);
   if (r < 0)
     return r;
-  r = rtnl_link_get_kernel (s, 0, "eth0", &eth0);
+  r = rtnl_link_get_kernel (s, 0, ifname, &eth0);
   if (r < 0)
-    return nl_fail (err, r, "sandbox interface", "eth0");
-  r = add_address (s, rtnl_link_get_ifindex (eth0), ip, cfg->subnet.prefix, "eth0", err);
+    return nl_fail (err, r, "sandbox interface", ifname);
+  r = add_address (s, rtnl_link_get_ifindex (eth0), ip, cfg->subnet.prefix, ifname, err);
   if (r >= 0)
-    r = set_up (s, eth0, "eth0", err);
+    r = set_up (s, eth0, ifname, err);
   if (r < 0)
     return r;
   /* An internal network has no way out: not even a route that points at
    * one.  Its sandboxes reach each other on the subnet's link route.  */
-  if (!cfg->internal)
+  if (default_route && !cfg->internal)
     {
       cleanup_rtnl_route struct rtnl_route *route = rtnl_route_alloc ();
       cleanup_nl_addr struct nl_addr *dst = NULL, *gw = NULL;
@@ -263,8 +264,8 @@ configure_inside (const struct network_config *cfg, int netns_fd, uint32_t ip, s
 }
 
 int
-netlink_veth_attach (const struct network_config *cfg, const char *host_if, int netns_fd, uint32_t ip,
-                     struct cordon_error *err)
+netlink_veth_attach (const struct network_config *cfg, const char *host_if, int netns_fd, const char *ifname,
+                     uint32_t ip, bool default_route, struct cordon_error *err)
 {
   cleanup_nl_sock struct nl_sock *s = NULL;
   cleanup_rtnl_link struct rtnl_link *veth = NULL, *bridge = NULL;
@@ -287,13 +288,13 @@ netlink_veth_attach (const struct network_config *cfg, const char *host_if, int 
   rtnl_link_set_master (veth, rtnl_link_get_ifindex (bridge));
   rtnl_link_set_flags (veth, IFF_UP);
   peer = rtnl_link_veth_get_peer (veth);
-  rtnl_link_set_name (peer, "eth0");
+  rtnl_link_set_name (peer, ifname);
   rtnl_link_set_ns_fd (peer, netns_fd);
   rtnl_link_put (peer);
   r = rtnl_link_add (s, veth, NLM_F_CREATE | NLM_F_EXCL);
   if (r < 0)
     return nl_fail (err, r, "create veth", host_if);
-  r = configure_inside (cfg, netns_fd, ip, err);
+  r = configure_inside (cfg, netns_fd, ifname, ip, default_route, err);
   if (r < 0)
     {
       cleanup_error struct cordon_error ignored = { 0 };
@@ -341,10 +342,9 @@ list_one (struct nl_object *obj, void *data)
     c->failed = -ENOMEM;
 }
 
-int
-netlink_list_links (const char *prefix, const char *master, char ***names, struct cordon_error *err)
+static int
+list_links (struct nl_sock *s, const char *prefix, const char *master, char ***names, struct cordon_error *err)
 {
-  cleanup_nl_sock struct nl_sock *s = NULL;
   struct nl_cache *cache = NULL;
   cleanup_strv char **out = calloc (1, sizeof *out);
   struct list_ctx c = { .prefix = prefix, .names = &out };
@@ -352,9 +352,6 @@ netlink_list_links (const char *prefix, const char *master, char ***names, struc
 
   if (out == NULL)
     return cordon_error_set (err, ENOMEM, "out of memory");
-  r = route_socket (&s, err);
-  if (r < 0)
-    return r;
   r = rtnl_link_alloc_cache (s, AF_UNSPEC, &cache);
   if (r < 0)
     return nl_fail (err, r, "list", "interfaces");
@@ -374,4 +371,45 @@ netlink_list_links (const char *prefix, const char *master, char ***names, struc
     return cordon_error_set (err, ENOMEM, "out of memory");
   *names = steal_pointer (&out);
   return 0;
+}
+
+int
+netlink_list_links (const char *prefix, const char *master, char ***names, struct cordon_error *err)
+{
+  cleanup_nl_sock struct nl_sock *s = NULL;
+  int r = route_socket (&s, err);
+
+  return r < 0 ? r : list_links (s, prefix, master, names, err);
+}
+
+int
+netlink_next_ifname (int netns_fd, const char *prefix, char buf[16], struct cordon_error *err)
+{
+  cleanup_nl_sock struct nl_sock *s = NULL;
+  cleanup_strv char **names = NULL;
+  int r;
+
+  r = route_socket_in (netns_fd, &s, err);
+  if (r >= 0)
+    r = list_links (s, prefix, NULL, &names, err);
+  if (r < 0)
+    return r;
+  return net_ifname_next (prefix, names, buf) < 0 ? cordon_error_set (err, ENOSPC, "no free interface name") : 0;
+}
+
+int
+net_ifname_next (const char *prefix, char *const *names, char buf[16])
+{
+  for (unsigned n = 0; n < 10000; n++)
+    {
+      bool taken = false;
+
+      if (snprintf (buf, 16, "%s%u", prefix, n) >= 16)
+        return -ENOSPC;
+      for (char *const *p = names; p && *p && !taken; p++)
+        taken = strcmp (*p, buf) == 0;
+      if (!taken)
+        return 0;
+    }
+  return -ENOSPC;
 }

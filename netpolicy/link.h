@@ -6,6 +6,7 @@
 #ifndef CORDON_NETPOLICY_LINK_H
 #define CORDON_NETPOLICY_LINK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -18,11 +19,18 @@
  * Returns 1 when it made the bridge, 0 when it was there.  */
 int netlink_bridge_ensure (const struct network_config *cfg, struct cordon_error *err);
 
-/* A veth pair: `host_if` on the bridge of `cfg`, its peer eth0 in the
- * network namespace `netns_fd` with `ip` and, unless the network is
- * internal, a default route through the gateway.  */
-int netlink_veth_attach (const struct network_config *cfg, const char *host_if, int netns_fd, uint32_t ip,
-                         struct cordon_error *err);
+/* A veth pair: `host_if` on the bridge of `cfg`, its peer `ifname` in the
+ * network namespace `netns_fd` with `ip` and, when `default_route` and the
+ * network is not internal, a default route through the gateway.  */
+int netlink_veth_attach (const struct network_config *cfg, const char *host_if, int netns_fd, const char *ifname,
+                         uint32_t ip, bool default_route, struct cordon_error *err);
+
+/* The lowest PREFIXn (eth1, eth2...) no interface of the network namespace
+ * `netns_fd` has.  */
+int netlink_next_ifname (int netns_fd, const char *prefix, char buf[16], struct cordon_error *err);
+/* The same from a list of names (pure): the lowest n >= 0 with no PREFIXn
+ * in `names`; -ENOSPC past 9999.  */
+int net_ifname_next (const char *prefix, char *const *names, char buf[16]);
 
 /* Deletes interface `name`; one that is gone already is success.  */
 int netlink_link_delete (const char *name, struct cordon_error *err);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* state.json: writing it, and reading it back as hostile input (another
  * process of the same user wrote it; a crash may have left anything).  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,8 @@ state_to_json (const struct sandbox_state *st, bool pretty, char **out, size_t *
   jg_kv_strv (g, "volumes", st->volumes);
   jg_kv_str (g, "restart", st->restart);
   jg_kv_i64 (g, "restart_count", st->restart_count);
+  jg_kv_str (g, "network_mode", st->network_mode);
+  jg_kv_strv (g, "networks", st->networks);
   yajl_gen_map_close (g);
   return jg_finish (g, out, len, err);
 }
@@ -163,7 +166,8 @@ parse_fields (yajl_val root, struct sandbox_state *st, struct cordon_error *err)
       || (r = opt_string (root, "log_path", &st->log_path, err)) < 0
       || (r = opt_string (root, "result_path", &st->result_path, err)) < 0
       || (r = opt_string (root, "audit_log", &st->audit_log, err)) < 0
-      || (r = opt_string (root, "restart", &st->restart, err)) < 0)
+      || (r = opt_string (root, "restart", &st->restart, err)) < 0
+      || (r = opt_string (root, "network_mode", &st->network_mode, err)) < 0)
     return r;
   if (st->name && !state_name_valid (st->name))
     return cordon_error_set (err, EINVAL, "state.json: name: not a valid name");
@@ -208,6 +212,16 @@ parse_fields (yajl_val root, struct sandbox_state *st, struct cordon_error *err)
   if ((r = opt_i64 (root, "restart_count", 0, INT32_MAX, &v, err)) < 0)
     return r;
   st->restart_count = (int)v;
+  x = json_get (root, "networks");
+  if (x && !YAJL_IS_NULL (x) && (r = json_strv (x, &state_limits, "state.json: networks", &st->networks, err)) < 0)
+    return r;
+  /* Network names are a letter or digit, then those and `_.-`: one
+   * character is a name too (state_name_valid wants two).  */
+  for (char **p = st->networks; p && *p; p++)
+    if (strlen (*p) > 64 || ((*p)[0] && (*p)[1] == '\0' ? !isalnum ((unsigned char)(*p)[0]) : !state_name_valid (*p)))
+      return cordon_error_set (err, EINVAL, "state.json: networks: not a valid network name");
+  if (st->network_mode && strlen (st->network_mode) > 64)
+    return cordon_error_set (err, EINVAL, "state.json: network_mode: too long");
   return 0;
 }
 
@@ -241,5 +255,7 @@ state_release (struct sandbox_state *st)
   free (st->audit_log);
   strv_free (st->volumes);
   free (st->restart);
+  free (st->network_mode);
+  strv_free (st->networks);
   *st = (struct sandbox_state){ .exit_code = -1 };
 }

@@ -57,6 +57,8 @@ struct sandbox_state
   char **volumes;     /* the named volumes it mounts (volume rm refuses them) */
   char *restart;      /* --restart policy as given ("no", "on-failure:3"), or NULL */
   int restart_count;  /* how often the monitor restarted the workload */
+  char *network_mode; /* --network as given: "none", "host" or the first network; NULL: before networks */
+  char **networks;    /* the bridge networks it is on: the first, then `network connect`'s */
 };
 
 /* The state root, open.  */

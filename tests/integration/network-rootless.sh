@@ -93,6 +93,18 @@ expect_match "the default network works rootless too" "inet 10\.[0-9.]+/" "$(r -
 check "the workload has no capabilities on a network either" r --network front -- cordon-probe caps-empty
 expect_match "nor CAP_NET_ADMIN to change its interface" "not permitted|Permission denied" \
   "$(r --network front -- ip link set eth0 down 2>&1)"
+# network connect / disconnect, rootless: a sandbox on `back` joins `front`.
+cl=$(r -d --name joiner --network back -- sleep 1000)
+sleep 0.3
+expect_match "exec works in a sandbox on a rootless network" "eth0 +inet 10\." "$(c exec joiner ip -o -4 addr show eth0)"
+expect_eq "network connect succeeds" "" "$(c network connect --alias jn front joiner 2>&1)"
+expect_match "the sandbox has eth1 on the second network" "eth1 +inet 10\." "$(c exec joiner ip -o -4 addr show eth1)"
+expect_eq "it reaches the server on the new network by name" hello-web "$(retry c exec joiner nc -w 3 web 8080)"
+expect_match "the server resolves it by name" "10\.[0-9.]+	joiner	jn" "$(c exec web cat /etc/hosts)"
+expect_eq "network disconnect succeeds" "" "$(c network disconnect front joiner 2>&1)"
+out=$(c exec joiner sh -c "nc -w 2 $webip 8080 || echo cut" 2>&1)
+expect_match "disconnect cuts it off" "cut" "$out"
+c rm -f joiner >/dev/null
 uid_rec=$(grep '"event":"exit"' "$AUDIT" | tail -n 1)
 expect_match "the audit record names the user, not the holder's root" "\"uid\":$(id -u)," "$uid_rec"
 

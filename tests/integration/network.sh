@@ -5,7 +5,8 @@
 # by name; networks cannot reach each other; an internal network has no way
 # out; teardown after stop and after kill -9 of a monitor; 50 concurrent
 # starts get 50 addresses; --network none stays loopback only; two state
-# roots' default networks on one host; -p against the host's own listeners.  The only
+# roots' default networks on one host; -p against the host's own listeners;
+# network connect and disconnect of a running sandbox.  The only
 # targets are sandboxes and a "remote host" namespace this test makes.
 . "$(dirname "$0")/lib.sh"
 make_root
@@ -151,6 +152,47 @@ expect_match "--egress-allow without a bridge network is refused" "need --networ
   "$(re --egress-allow 198.18.77.2:9090 -- true 2>&1)"
 expect_match "a bad --egress-allow is refused" "expected" "$(re --network back --egress-allow 198.18.77.2:0 -- true 2>&1)"
 
+# network connect / disconnect: a sandbox on `back` joins `front`, where
+# the server is, by name both ways; the first network keeps the route.
+cl=$(r -d --name joiner --network back -- sleep 1000)
+sleep 0.3
+expect_eq "network connect succeeds" "" "$(c network connect --alias jn front joiner 2>&1)"
+expect_match "the sandbox has eth1 on the second network" "eth1 +inet 10\." "$(c exec joiner ip -o -4 addr show eth1)"
+expect_match "the first network keeps the default route" "default via [0-9.]+ dev eth0" "$(c exec joiner ip route)"
+expect_eq "it reaches the server on the new network by name" hello-web "$(c exec joiner nc -w 3 web 8080 2>&1)"
+expect_match "its /etc/hosts names both its addresses and the server" "joiner.*jn" "$(c exec joiner cat /etc/hosts)"
+expect_match "the server resolves it by name" "10\.[0-9.]+	joiner	jn" "$(c exec web cat /etc/hosts)"
+insp=$(c inspect joiner)
+expect_match "inspect shows both networks" '"networks":\["back","front"\]' "$(printf '%s' "$insp" | tr -d '\n ')"
+expect_match "connect twice: Docker's message" "endpoint with name joiner already exists in network front" \
+  "$(c network connect front joiner 2>&1)"
+expect_match "connect to an unknown network is refused" "not found" "$(c network connect nosuchnet joiner 2>&1)"
+expect_match "connect to host is refused" "cannot be disconnected from host network or connected to host network" \
+  "$(c network connect host joiner 2>&1)"
+nn=$(r -d -- sleep 1000)
+expect_match "a --network none sandbox cannot connect" "private \(none\) mode" "$(c network connect front "$nn" 2>&1)"
+c rm -f "$nn" >/dev/null
+st=$(r -d --name stopped --network back -- true)
+c wait "$st" >/dev/null 2>&1
+expect_match "a sandbox that is not running cannot connect" "is not running" "$(c network connect front stopped 2>&1)"
+c rm -f stopped >/dev/null
+expect_match "audit: network-connect" '"event":"network-connect".*"network":"front".*"interface":"eth1"' "$(cat "$AUDIT")"
+expect_eq "network disconnect succeeds" "" "$(c network disconnect front joiner 2>&1)"
+out=$(c exec joiner sh -c 'nc -w 2 '"$webip"' 8080 || echo cut' 2>&1)
+expect_match "disconnect cuts it off" "cut" "$out"
+expect_eq "its eth1 is gone" "" "$(c exec joiner ip -o link show eth1 2>/dev/null)"
+expect_eq "the server no longer names it" "" "$(c exec web cat /etc/hosts | grep joiner)"
+expect_match "disconnect twice is refused" "is not connected to network front" "$(c network disconnect front joiner 2>&1)"
+expect_match "audit: network-disconnect" '"event":"network-disconnect".*"network":"front"' "$(cat "$AUDIT")"
+expect_match "inspect shows the one left" '"networks":\["back"\]' "$(c inspect joiner | tr -d '\n ')"
+# Leaving the first network: its /etc/hosts (that network's file) follows.
+c network connect front joiner
+c network disconnect back joiner
+expect_match "after leaving the first network /etc/hosts still follows" "	web	www" "$(c exec joiner cat /etc/hosts)"
+expect_eq "and the server is reachable" hello-web "$(c exec joiner nc -w 3 web 8080 2>&1)"
+c rm -f joiner >/dev/null
+expect_eq "rm: the connected lease is gone" "" "$(grep -o joiner "$STATE/networks/front/ipam.json")"
+
 # Teardown after stop: the veth, the lease and the hosts file go.
 c stop web >/dev/null
 expect_eq "stop: no lease left" 0 "$(leases front)"
@@ -168,11 +210,15 @@ expect_match "kill -9: the next run starts and reuses nothing taken" hello \
   "$(r --network front --dns-name victim -- echo hello 2>&1)"
 expect_eq "kill -9: the stale lease is gone" 0 "$(grep -c victim "$STATE/networks/front/ipam.json")"
 k=$(r -d --name victim2 --network back -- sleep 1000)
+c network connect front victim2
+cveth=$(c network inspect front | sed -n 's/^ *"veth": "\(cve-[0-9a-f]*\)",$/\1/p' | grep -v "${k:0:10}")
+expect_match "a connected veth is named apart" '^cve-[0-9a-f]{10}$' "$cveth"
 mon=$(c inspect "$k" | sed -n 's/^ *"monitor_pid": \([0-9]*\),$/\1/p')
 kill -9 "$mon"
 for _ in $(seq 50); do kill -0 "$mon" 2>/dev/null || break; sleep 0.1; done
 c network prune -f >/dev/null
 expect_eq "prune: no veth left after kill -9" "" "$(ip -o link show | grep -o 'cve-[0-9a-f]*' | grep "${k:0:10}")"
+expect_eq "prune: no connected veth left after kill -9" "" "$(ip -o link show | grep -o "$cveth")"
 expect_eq "prune removes the unused networks" "bridge" "$(c network ls -q | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "prune removes their bridges" "" "$(ip -o link show "$bridge" 2>/dev/null)"
 # A table left without its bridge (a killed rm, a lost state root) would

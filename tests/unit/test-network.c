@@ -10,6 +10,7 @@
 #include "netpolicy/cidr.h"
 #include "netpolicy/hosts.h"
 #include "netpolicy/ipam.h"
+#include "netpolicy/link.h"
 #include "netpolicy/nft.h"
 #include "netpolicy/publish.h"
 
@@ -97,13 +98,14 @@ Test (ipam, round_trip_and_hosts)
   cr_assert_eq (ipam_to_json (&t, &json, &len, &err), 0);
   cr_assert_eq (ipam_parse (json, len, &back, &err), 0, "%s", err.msg);
   cr_assert_eq (back.n, 2);
-  cr_assert_eq (hosts_render (&cfg, &back, &back.leases[1], &hosts, &len, &err), 0);
+  struct hosts_view v = { &cfg, &back };
+  cr_assert_eq (hosts_render (&v, 1, back.leases[1].id, &hosts, &len, &err), 0);
   cr_assert_not_null (strstr (hosts, "10.9.0.2\tweb\n"));
   cr_assert_not_null (strstr (hosts, "10.9.0.3\tclient\n"));
   cr_assert_not_null (strstr (hosts, "192.0.2.9\tdb\n"));
   free (hosts);
   cfg.names = false;
-  cr_assert_eq (hosts_render (&cfg, &back, &back.leases[1], &hosts, &len, &err), 0);
+  cr_assert_eq (hosts_render (&v, 1, back.leases[1].id, &hosts, &len, &err), 0);
   cr_assert_null (strstr (hosts, "web"), "no names on the default network");
   free (hosts);
   free (json);
@@ -195,4 +197,99 @@ Test (publish, ipam_refuses_taken_port)
         "\"ports\":[\"1.2.3.4:1:2/tcp; flush ruleset\"],\"pid\":1}]}";
   cr_assert_lt (ipam_parse (json, strlen (json), &t, &err), 0, "a planted port is refused");
   cordon_error_release (&err);
+}
+
+Test (hosts, several_networks)
+{
+  struct network_config a = test_net (true), b = test_net (true);
+  struct cordon_error err = { 0 };
+  struct ipam_table ta = { 0 }, tb = { 0 };
+  struct ipam_lease self_a = lease ('a', "me"), peer_a = lease ('b', "pa"), self_b = lease ('a', "me"),
+                    peer_b = lease ('c', "pb");
+  char *hosts;
+  size_t len;
+
+  net_parse_cidr ("10.8.0.0/29", &b.subnet);
+  b.name = (char *)"u";
+  strv_append (&self_b.names, "alias");
+  cr_assert_eq (ipam_add (&a, &ta, &self_a, &err), 0);
+  cr_assert_eq (ipam_add (&a, &ta, &peer_a, &err), 0);
+  cr_assert_eq (ipam_add (&b, &tb, &peer_b, &err), 0);
+  cr_assert_eq (ipam_add (&b, &tb, &self_b, &err), 0);
+  struct hosts_view v[] = { { &a, &ta }, { &b, &tb } };
+  cr_assert_eq (hosts_render (v, 2, ta.leases[0].id, &hosts, &len, &err), 0);
+  cr_assert_not_null (strstr (hosts, "10.9.0.2\tme\n10.8.0.3\tme\talias\n"), "%s", hosts);
+  cr_assert_not_null (strstr (hosts, "10.9.0.3\tpa\n"));
+  cr_assert_not_null (strstr (hosts, "10.8.0.2\tpb\n"));
+  free (hosts);
+  /* A peer on one network sees only what it shares.  */
+  cr_assert_eq (hosts_render (v, 2, tb.leases[0].id, &hosts, &len, &err), 0);
+  cr_assert_null (strstr (hosts, "pa"));
+  cr_assert_not_null (strstr (hosts, "10.8.0.3\tme\talias\n"));
+  cr_assert_null (strstr (hosts, "10.9.0.2"));
+  free (hosts);
+  ipam_release (&ta);
+  ipam_release (&tb);
+}
+
+Test (ipam, connect_veth_names)
+{
+  struct cordon_error err = { 0 };
+  struct ipam_table t, back;
+  struct ipam_lease l = lease ('a', NULL);
+  char x[16], y[16], z[16], got[16];
+  char *json;
+  size_t len;
+
+  ipam_veth_name_connect (l.id, "0123456789abcdef", x);
+  ipam_veth_name_connect (l.id, "fedcba9876543210", y);
+  ipam_veth_name (&l, z);
+  cr_assert_eq (strlen (x), 14);
+  cr_assert_eq (strncmp (x, "cve-", 4), 0);
+  cr_assert_neq (strcmp (x, y), 0, "one name a network");
+  cr_assert_neq (strcmp (x, z), 0, "apart from the first network's");
+  memcpy (l.veth, x, sizeof l.veth);
+  t = (struct ipam_table){ .leases = &l, .n = 1 };
+  cr_assert_eq (ipam_to_json (&t, &json, &len, &err), 0);
+  cr_assert_eq (ipam_parse (json, len, &back, &err), 0, "%s", err.msg);
+  ipam_veth_name (&back.leases[0], got);
+  cr_assert_str_eq (got, x, "the name survives ipam.json");
+  free (json);
+  ipam_release (&back);
+  const char *planted = "{\"leases\":[{\"ip\":\"10.0.0.2\",\"id\":\""
+                        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                        "\",\"pid\":1,\"veth\":\"eth0\"}]}";
+  cr_assert_lt (ipam_parse (planted, strlen (planted), &back, &err), 0, "only a name we could have made");
+  cordon_error_release (&err);
+}
+
+Test (link, next_ifname)
+{
+  char buf[16];
+  char *none[] = { NULL };
+  char *some[] = { (char *)"lo", (char *)"eth0", (char *)"eth2", NULL };
+  char *two[] = { (char *)"eth0", (char *)"eth1", NULL };
+
+  cr_assert_eq (net_ifname_next ("eth", none, buf), 0);
+  cr_assert_str_eq (buf, "eth0");
+  cr_assert_eq (net_ifname_next ("eth", some, buf), 0);
+  cr_assert_str_eq (buf, "eth1", "the lowest free");
+  cr_assert_eq (net_ifname_next ("eth", two, buf), 0);
+  cr_assert_str_eq (buf, "eth2");
+}
+
+Test (strv, contains_and_remove)
+{
+  char **v = NULL;
+
+  strv_append (&v, "a");
+  strv_append (&v, "b");
+  strv_append (&v, "a");
+  cr_assert (strv_contains (v, "b"));
+  cr_assert_not (strv_contains (v, "c"));
+  cr_assert_not (strv_contains (NULL, "c"));
+  cr_assert_eq (strv_remove (v, "a"), 2);
+  cr_assert_str_eq (v[0], "b");
+  cr_assert_null (v[1]);
+  strv_free (v);
 }

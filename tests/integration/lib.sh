@@ -68,6 +68,21 @@ json_layer() {
 
 bg() { "$@" & _bg_pids+=($!); }
 
+# distinct_addresses N CMD...: runs CMD (a sandbox on a network that prints
+# `ip -o -4 addr show eth0`) N times at once; prints how many distinct
+# addresses they were given.
+distinct_addresses() {
+  local n=$1 i dir pids=()
+  shift
+  dir=$(mktemp -d "$TMP/addresses.XXXXXX")
+  for i in $(seq "$n"); do
+    "$@" >"$dir/$i" 2>&1 &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  cat "$dir"/* | awk '/eth0/ {print $4}' | sort -u | wc -l
+}
+
 finish() {
   echo "1..$_n"
   [ "$_failed" = 0 ]

@@ -180,14 +180,7 @@ wait_gone "$mon"
 expect_match "kill -9: the next run starts" hello "$(r --network back --dns-name victim -- echo hello 2>&1)"
 
 # 50 concurrent starts, 50 addresses.
-mkdir -p "$TMP/ipam"
-pids=()
-for i in $(seq 50); do
-  r --network front -- sh -c 'ip -o -4 addr show eth0; sleep 1' >"$TMP/ipam/$i" 2>&1 &
-  pids+=($!)
-done
-wait "${pids[@]}"
-got=$(cat "$TMP/ipam"/* | awk '/eth0/ {print $4}' | sort -u | wc -l)
+got=$(distinct_addresses 50 r --network front -- sh -c 'ip -o -4 addr show eth0; sleep 1')
 expect_eq "50 concurrent starts got 50 distinct addresses" 50 "$got"
 expect_eq "and gave them all back" 0 "$(leases front)"
 

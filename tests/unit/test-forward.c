@@ -122,20 +122,30 @@ read_all (int fd, char *buf, size_t size)
   return got;
 }
 
-Test (forward, tcp)
+/* Publishes 127.0.0.1:hport to the "sandbox" at 127.0.0.1:sport.  */
+static void
+publish (struct port_forwarder *f, uint16_t hport, uint16_t sport, const char *proto)
 {
   struct cordon_error err = { 0 };
+  char spec[64];
+  char *ports[] = { spec, NULL };
+
+  snprintf (spec, sizeof spec, "127.0.0.1:%u:%u/%s", hport, sport, proto);
+  cr_assert_eq (forward_listen (ports, f, &err), 0, "%s", err.msg);
+  cr_assert_eq (forward_start (f, INADDR_LOOPBACK, &err), 0, "%s", err.msg);
+  cordon_error_release (&err);
+}
+
+Test (forward, tcp)
+{
   struct port_forwarder f;
   uint16_t sport, hport = free_port (SOCK_STREAM);
   int lfd = bound (SOCK_STREAM, &sport);
   pid_t srv = tcp_echo_server (lfd);
-  char spec[64], buf[256];
-  char *ports[] = { spec, NULL };
+  char buf[256];
   int a, b;
 
-  snprintf (spec, sizeof spec, "127.0.0.1:%u:%u/tcp", hport, sport);
-  cr_assert_eq (forward_listen (ports, &f, &err), 0, "%s", err.msg);
-  cr_assert_eq (forward_start (&f, INADDR_LOOPBACK, &err), 0, "%s", err.msg);
+  publish (&f, hport, sport, "tcp");
   /* Two clients at once, each with its own answer; half-close passes.  */
   a = connect_to (SOCK_STREAM, hport);
   b = connect_to (SOCK_STREAM, hport);
@@ -161,27 +171,21 @@ Test (forward, tcp)
   cr_assert_eq (f.pid, 0);
   stop (srv);
   close (lfd);
-  cordon_error_release (&err);
 }
 
 Test (forward, tcp_large)
 {
-  struct cordon_error err = { 0 };
   struct port_forwarder f;
   uint16_t sport, hport = free_port (SOCK_STREAM);
   int lfd = bound (SOCK_STREAM, &sport);
   pid_t srv = tcp_echo_server (lfd), writer;
-  char spec[64];
-  char *ports[] = { spec, NULL };
   size_t total = 0;
   const size_t send_bytes = 8u << 20;
   char buf[65536];
   ssize_t n;
   int a;
 
-  snprintf (spec, sizeof spec, "127.0.0.1:%u:%u", hport, sport);
-  cr_assert_eq (forward_listen (ports, &f, &err), 0, "%s", err.msg);
-  cr_assert_eq (forward_start (&f, INADDR_LOOPBACK, &err), 0, "%s", err.msg);
+  publish (&f, hport, sport, "tcp");
   a = connect_to (SOCK_STREAM, hport);
   /* 8 MiB through both directions at once: no byte lost or reordered
    * (every byte is its offset's low bits).  */
@@ -215,23 +219,18 @@ Test (forward, tcp_large)
   forward_release (&f);
   stop (srv);
   close (lfd);
-  cordon_error_release (&err);
 }
 
 Test (forward, udp)
 {
-  struct cordon_error err = { 0 };
   struct port_forwarder f;
   uint16_t sport, hport = free_port (SOCK_DGRAM);
   int sfd = bound (SOCK_DGRAM, &sport);
   pid_t srv = udp_echo_server (sfd);
-  char spec[64], buf[64];
-  char *ports[] = { spec, NULL };
+  char buf[64];
   int a, b;
 
-  snprintf (spec, sizeof spec, "127.0.0.1:%u:%u/udp", hport, sport);
-  cr_assert_eq (forward_listen (ports, &f, &err), 0, "%s", err.msg);
-  cr_assert_eq (forward_start (&f, INADDR_LOOPBACK, &err), 0, "%s", err.msg);
+  publish (&f, hport, sport, "udp");
   a = connect_to (SOCK_DGRAM, hport);
   b = connect_to (SOCK_DGRAM, hport);
   cr_assert_eq (send (a, "ping-a", 6, 0), 6);
@@ -253,7 +252,6 @@ Test (forward, udp)
   forward_release (&f);
   stop (srv);
   close (sfd);
-  cordon_error_release (&err);
 }
 
 Test (forward, taken_port_refused)

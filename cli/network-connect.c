@@ -251,7 +251,7 @@ do_disconnect (const char *root_dir, const char *network, const char *ref, bool 
   if (r >= 0)
     r = network_store_open (root_dir, &store, err);
   if (r >= 0)
-    r = netns_holder_enter (&store, false, err);
+    r = netns_holder_enter (&store, true, err);
   if (r >= 0)
     r = network_disconnect (&store, network, t.st.id, t.display, first, err);
   if (r == -ENOENT && force && strv_contains (t.st.networks, network))

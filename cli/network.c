@@ -239,7 +239,7 @@ cmd_rm (struct net_cli *c, int argc, char **argv)
 
   if (argc < 2)
     return usage_error ("rm takes a NAME%s", "");
-  if (network_store_open (c->root, &c->store, &err) < 0 || netns_holder_enter (&c->store, false, &err) < 0)
+  if (network_store_open (c->root, &c->store, &err) < 0 || netns_holder_enter (&c->store, true, &err) < 0)
     return cli_fail (&err);
   for (int i = 1; i < argc; i++)
     {
@@ -270,7 +270,10 @@ cmd_prune (struct net_cli *c, int argc, char **argv)
   for (int i = 1; i < argc; i++)
     if (strcmp (argv[i], "-f") != 0 && strcmp (argv[i], "--force") != 0)
       return usage_error ("prune: unknown option `%s`", argv[i]);
-  if (network_store_open (c->root, &c->store, &err) < 0 || (joined = netns_holder_enter (&c->store, false, &err)) < 0
+  /* Rootless, with a holder started if there is none (its namespace
+   * died with the old one; the tables and links to remove are simply
+   * absent there), so that prune and rm always run where they can.  */
+  if (network_store_open (c->root, &c->store, &err) < 0 || (joined = netns_holder_enter (&c->store, true, &err)) < 0
       || network_prune (&c->store, &removed, &err) < 0)
     return cli_fail (&err);
   /* Rootless, the holder goes too when no sandbox is on a network: prune

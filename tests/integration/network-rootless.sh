@@ -195,6 +195,18 @@ if [ "$outside" = pasta ]; then
   check "the killed holder's pasta is stopped" sh -c "! kill -0 $pasta_pid 2>/dev/null"
 fi
 
+# kill -9 of everything (holder, monitor, forwarder, sandbox): prune cleans
+# what is left, and the next run may take the same port.
+k=$(r -d --network back -p "$((HP + 3)):80" -- sleep 1000)
+mon=$(c inspect "$k" | sed -n 's/^ *"monitor_pid": \([0-9]*\),$/\1/p')
+victims="$(holder_pid) $mon $(ps -o pid= --ppid "$mon" | tr '\n' ' ')"
+kill -9 $victims 2>/dev/null
+for p in $victims; do wait_gone "$p"; done
+expect_match "kill -9 of everything: prune works" "Deleted Networks|^$" "$(c network prune -f 2>&1)"
+expect_match "and the next run takes the same port" "^[0-9a-f]{64}$" \
+  "$(r -d --network bridge -p "$((HP + 3)):80" -- sleep 1000 2>&1)"
+c ps -aq | while read -r id; do c rm -f "$id" >/dev/null; done
+
 # prune: the unused networks go, and with no sandbox on a network the
 # holder goes too: nothing is left running.
 c ps -aq | while read -r id; do c rm -f "$id" >/dev/null; done

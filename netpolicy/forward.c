@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -18,7 +19,10 @@
 
 #include "common/cleanup.h"
 
-#define FORWARD_BUF (64u << 10)
+/* Each direction of a TCP connection goes through a pipe with splice: the
+ * bytes are never copied to user space (0.63x of direct loopback with
+ * read and send through a 64 KiB buffer, see bench/published-port).  */
+#define FORWARD_PIPE_BYTES (1u << 20)
 
 /* ---- binding, in the host's namespace -------------------------------- */
 
@@ -53,8 +57,8 @@ forward_listen (char *const *ports, struct port_forwarder *f, struct cordon_erro
 
 struct pipe_buf
 {
-  char *data;
-  size_t off, len;
+  int fd[2]; /* a pipe: [0] read, [1] write */
+  size_t len, cap;
   bool eof; /* the reading side ended; shut down writing when drained */
 };
 
@@ -100,14 +104,43 @@ connect_sandbox (const struct forwarder *w, const struct net_port *p)
 }
 
 static void
+pipe_close (struct pipe_buf *b)
+{
+  if (b->fd[0] >= 0)
+    close (b->fd[0]);
+  if (b->fd[1] >= 0)
+    close (b->fd[1]);
+  b->fd[0] = b->fd[1] = -1;
+}
+
+static bool
+pipe_open (struct pipe_buf *b)
+{
+  int cap;
+
+  *b = (struct pipe_buf){ .fd = { -1, -1 } };
+  if (pipe2 (b->fd, O_CLOEXEC | O_NONBLOCK) < 0)
+    return false;
+  /* Bigger than the default 64 KiB when the limit allows (1 MiB is the
+   * default pipe-max-size for unprivileged users).  */
+  cap = fcntl (b->fd[1], F_SETPIPE_SZ, FORWARD_PIPE_BYTES);
+  if (cap < 0)
+    cap = fcntl (b->fd[1], F_GETPIPE_SZ);
+  b->cap = cap > 0 ? (size_t)cap : 65536;
+  return true;
+}
+
+static void
 conn_close (struct forwarder *w, size_t i)
 {
   struct tcp_conn *c = &w->conns[i];
 
-  close (c->fd[0]);
-  close (c->fd[1]);
-  free (c->to[0].data);
-  free (c->to[1].data);
+  if (c->fd[0] >= 0)
+    close (c->fd[0]);
+  if (c->fd[1] >= 0)
+    close (c->fd[1]);
+  pipe_close (&c->to[0]);
+  pipe_close (&c->to[1]);
   w->conns[i] = w->conns[--w->n_conns];
 }
 
@@ -118,53 +151,41 @@ tcp_accept (struct forwarder *w, size_t li)
     {
       struct tcp_conn *c = &w->conns[w->n_conns];
       int client = accept4 (w->f->fds[li], NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-      int up;
+      bool piped;
 
       if (client < 0)
         return;
-      up = connect_sandbox (w, &w->f->ports[li]);
-      *c = (struct tcp_conn){ .fd = { client, up }, .connecting = true };
-      c->to[0].data = malloc (FORWARD_BUF);
-      c->to[1].data = malloc (FORWARD_BUF);
-      if (up < 0 || c->to[0].data == NULL || c->to[1].data == NULL)
-        {
-          /* The sandbox is not listening (yet): the client sees a reset,
-           * as with a closed port.  */
-          w->n_conns++;
-          conn_close (w, w->n_conns - 1);
-          continue;
-        }
+      *c = (struct tcp_conn){ .fd = { client, connect_sandbox (w, &w->f->ports[li]) }, .connecting = true };
+      piped = pipe_open (&c->to[0]) && pipe_open (&c->to[1]);
       w->n_conns++;
+      /* The sandbox is not listening (yet), or no fd is left: the client
+       * sees the connection closed, as with a closed port.  */
+      if (c->fd[1] < 0 || !piped)
+        conn_close (w, w->n_conns - 1);
     }
 }
 
-/* Moves what fd[from] has into to[1-from], and writes to[1-from] out.
- * False when the connection is over.  */
+/* Moves what fd[from] has into the pipe to[1-from], and the pipe out to
+ * fd[1-from].  False when the connection is over.  */
 static bool
 pump (struct tcp_conn *c, int from, short revents_from, short revents_to)
 {
   int dst = 1 - from;
   struct pipe_buf *b = &c->to[dst];
 
-  if ((revents_from & (POLLIN | POLLHUP | POLLERR)) && !b->eof && b->len == 0)
+  if ((revents_from & (POLLIN | POLLHUP | POLLERR)) && !b->eof && b->len < b->cap)
     {
-      ssize_t n = read (c->fd[from], b->data, FORWARD_BUF);
+      ssize_t n = splice (c->fd[from], NULL, b->fd[1], NULL, b->cap - b->len, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
       if (n > 0)
-        {
-          b->off = 0;
-          b->len = (size_t)n;
-        }
+        b->len += (size_t)n;
       else if (n == 0 || (errno != EAGAIN && errno != EINTR))
         b->eof = true;
     }
   if (b->len > 0 && (revents_to & POLLOUT || revents_from))
     {
-      ssize_t n = send (c->fd[dst], b->data + b->off, b->len, MSG_NOSIGNAL);
+      ssize_t n = splice (b->fd[0], NULL, c->fd[dst], NULL, b->len, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
       if (n > 0)
-        {
-          b->off += (size_t)n;
-          b->len -= (size_t)n;
-        }
+        b->len -= (size_t)n;
       else if (n < 0 && errno != EAGAIN && errno != EINTR)
         return false;
     }
@@ -203,7 +224,7 @@ tcp_events (const struct tcp_conn *c, int side)
 
   if (side == 1 && c->connecting)
     return POLLOUT;
-  if (!c->to[1 - side].eof && c->to[1 - side].len == 0)
+  if (!c->to[1 - side].eof && c->to[1 - side].len < c->to[1 - side].cap)
     ev |= POLLIN;
   if (c->to[side].len > 0)
     ev |= POLLOUT;
@@ -352,6 +373,7 @@ forward_start (struct port_forwarder *f, uint32_t ip, struct cordon_error *err)
   if (pid == 0)
     {
       struct forwarder *w = calloc (1, sizeof *w);
+      struct rlimit nofile;
       int devnull = open ("/dev/null", O_RDWR);
 
       if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent)
@@ -361,6 +383,13 @@ forward_start (struct port_forwarder *f, uint32_t ip, struct cordon_error *err)
       close (devnull);
       if (close_other_fds (f) < 0)
         _exit (1);
+      /* Six fds a connection (two sockets, two pipes): more than the
+       * usual soft limit of 1024 at the most connections.  */
+      if (getrlimit (RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max)
+        {
+          nofile.rlim_cur = nofile.rlim_max;
+          (void)!setrlimit (RLIMIT_NOFILE, &nofile);
+        }
       prctl (PR_SET_NAME, "cordon-ports");
       signal (SIGPIPE, SIG_IGN);
       signal (SIGTERM, SIG_DFL);

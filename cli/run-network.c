@@ -175,16 +175,22 @@ run_network_prepare (struct run_network *n, const struct run_args *a, struct cor
   r = collect (a, &req, &names, &hosts, &ports, err);
   if (r < 0)
     return r;
-  /* Host names are resolved here, on the host, once: the sandbox's
-   * policy does not follow later DNS changes.  */
-  for (size_t i = 0; i < a->n_flags; i++)
+  /* Egress is denied unless the profile allows it ("network": {"egress":
+   * "allow"}); the profile's list and --egress-allow are the exceptions,
+   * and --egress-allow narrows even an allowing profile.  Host names are
+   * resolved here, on the host, once: the sandbox's policy does not follow
+   * later DNS changes.  */
+  n->egress_on = !spec->cordon.egress_allow_all;
+  for (char **e = spec->cordon.egress_allow; e && *e && r >= 0; e++)
+    r = egress_policy_add (&n->egress, *e, err);
+  for (size_t i = 0; i < a->n_flags && r >= 0; i++)
     if (a->flags[i].opt == OPT_EGRESS_ALLOW)
       {
         n->egress_on = true;
         r = egress_policy_add (&n->egress, a->flags[i].arg, err);
-        if (r < 0)
-          return r;
       }
+  if (r < 0)
+    return r;
   req.names = names;
   req.hosts = hosts;
   req.ports = ports;
@@ -196,6 +202,8 @@ run_network_prepare (struct run_network *n, const struct run_args *a, struct cor
         return r;
     }
   r = network_attach_prepare (a->root, &req, &n->att, err);
+  if (r >= 0 && n->egress_on)
+    egress_policy_set_peers (&n->egress, n->att.cfg.subnet.addr, n->att.cfg.subnet.prefix, n->att.cfg.gateway);
   if (r >= 0)
     r = forward_start (&n->fwd, n->att.ip, err);
   if (r < 0)

@@ -11,6 +11,7 @@
 #include "common/cleanup.h"
 #include "common/strv.h"
 #include "netpolicy/attach.h"
+#include "netpolicy/egress-netns.h"
 #include "netpolicy/hosts.h"
 #include "netpolicy/ipam.h"
 #include "netpolicy/link.h"
@@ -87,7 +88,11 @@ connect_locked (const struct network_store *s, int dfd, const struct network_con
     }
   if (r >= 0)
     {
-      r = make_veth (cfg, req, ep, err);
+      /* Its egress policy, if it has one, lets it reach the new
+       * network's sandboxes (not their gateway).  */
+      r = egress_netns_add_peers (req->netns_fd, cfg->subnet.addr, cfg->subnet.prefix, cfg->gateway, err);
+      if (r >= 0)
+        r = make_veth (cfg, req, ep, err);
       if (r < 0)
         {
           /* Not connected after all: the address and names go back.  */

@@ -143,6 +143,21 @@ egress_netns_apply (int netns_fd, const struct egress_policy *p, struct cordon_e
 }
 
 int
+egress_netns_add_peers (int netns_fd, uint32_t subnet, unsigned prefix, uint32_t gateway, struct cordon_error *err)
+{
+  cleanup_free char *tables = NULL, *text = NULL;
+  int r = run_in_netns (netns_fd, "list tables inet\n", &tables, err);
+
+  /* No table: the sandbox's profile allows egress; nothing to widen.  */
+  if (r < 0 || strstr (tables, "table inet " EGRESS_TABLE "\n") == NULL)
+    return r < 0 ? r : 0;
+  r = egress_render_peers (subnet, prefix, gateway, &text, err);
+  if (r < 0)
+    return r;
+  return run_in_netns (netns_fd, text, NULL, err);
+}
+
+int
 egress_netns_denials (int netns_fd, struct egress_denial **out, size_t *n, uint64_t *total, struct cordon_error *err)
 {
   cleanup_free char *listing = NULL;

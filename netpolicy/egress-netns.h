@@ -12,6 +12,9 @@
 int egress_netns_apply (int netns_fd, const struct egress_policy *p, struct cordon_error *err);
 
 /* What the table remembered refusing (see egress_parse_listing).  */
+/* `network connect`: the new network's sandboxes become reachable, when
+ * the sandbox has an egress table at all.  */
+int egress_netns_add_peers (int netns_fd, uint32_t subnet, unsigned prefix, uint32_t gateway, struct cordon_error *err);
 int egress_netns_denials (int netns_fd, struct egress_denial **out, size_t *n, uint64_t *total,
                           struct cordon_error *err);
 

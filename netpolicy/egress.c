@@ -77,8 +77,24 @@ resolve (struct egress_policy *p, const char *arg, const char *host, uint16_t po
   return 0;
 }
 
-int
-egress_policy_add (struct egress_policy *p, const char *arg, struct cordon_error *err)
+/* A host name as it may appear before ":PORT" (RFC 1123 letters, digits,
+ * hyphens and dots), checked where it is not resolved (a profile's list,
+ * at lint).  */
+static bool
+host_name_valid (const char *s)
+{
+  size_t n = strlen (s);
+
+  if (n == 0 || n > 253 || s[0] == '.' || s[0] == '-')
+    return false;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '.'))
+      return false;
+  return true;
+}
+
+static int
+add_entry (struct egress_policy *p, const char *arg, bool resolve_names, struct cordon_error *err)
 {
   cleanup_free char *s = strdup (arg);
   char *sep;
@@ -98,8 +114,12 @@ egress_policy_add (struct egress_policy *p, const char *arg, struct cordon_error
         return cordon_error_set (err, EINVAL, "--egress-allow `%s`: expected HOST:PORT with a port 1-65535", arg);
       if (net_parse_ipv4 (s, &addr) == 0)
         r = add_port (p, addr, port);
-      else
+      else if (!host_name_valid (s))
+        return cordon_error_set (err, EINVAL, "--egress-allow `%s`: `%s` is not a host name", arg, s);
+      else if (resolve_names)
         return resolve (p, arg, s, port, err);
+      else
+        r = 0;
     }
   else
     {
@@ -122,6 +142,30 @@ egress_policy_add (struct egress_policy *p, const char *arg, struct cordon_error
   if (r < 0)
     return cordon_error_set (err, -r, "out of memory");
   return 0;
+}
+
+int
+egress_policy_add (struct egress_policy *p, const char *arg, struct cordon_error *err)
+{
+  return add_entry (p, arg, true, err);
+}
+
+int
+egress_entry_check (const char *arg, struct cordon_error *err)
+{
+  struct egress_policy p = { 0 };
+  int r = add_entry (&p, arg, false, err);
+
+  egress_policy_release (&p);
+  return r;
+}
+
+void
+egress_policy_set_peers (struct egress_policy *p, uint32_t subnet, unsigned prefix, uint32_t gateway)
+{
+  p->peers = (struct egress_net){ subnet, prefix };
+  p->gateway = gateway;
+  p->has_peers = true;
 }
 
 void
@@ -167,11 +211,29 @@ egress_render (const struct egress_policy *p, char **out, struct cordon_error *e
    * brought back (established), or what the bridge lets reach it.  IPv6
    * and anything not TCP or UDP to an allowed address is refused too: it
    * is counted, and remembered with port 0.  */
+  fputs ("  set peer_nets { type ipv4_addr; flags interval; auto-merge;", f);
+  if (p->has_peers)
+    {
+      net_format_ipv4 (p->peers.addr, a);
+      fprintf (f, " elements = { %s/%u }", a, p->peers.prefix);
+    }
+  fputs (" }\n  set gateways { type ipv4_addr;", f);
+  if (p->has_peers)
+    {
+      net_format_ipv4 (p->gateway, a);
+      fprintf (f, " elements = { %s }", a);
+    }
+  fputs (" }\n", f);
   fputs ("  chain output {\n"
          "    type filter hook output priority filter; policy drop;\n"
          "    oif \"lo\" accept\n"
-         "    ct state established,related accept\n"
-         "    ip daddr @allow_net accept\n"
+         "    ct state established,related accept\n",
+         f);
+  /* The sandboxes of its own networks are not egress; their gateways
+   * (the host, or the network holder) are: a service there is outside.
+   * Sets, so that `network connect` can add a network later.  */
+  fputs ("    ip daddr != @gateways ip daddr @peer_nets accept\n", f);
+  fputs ("    ip daddr @allow_net accept\n"
          "    meta l4proto { tcp, udp } ip daddr . th dport @allow_port accept\n"
          "    ip6 daddr ff02::/16 drop\n"
          "    counter name \"denied_total\"\n"
@@ -188,6 +250,22 @@ egress_render (const struct egress_policy *p, char **out, struct cordon_error *e
       return cordon_error_set (err, ENOMEM, "nftables ruleset");
     }
   *out = buf;
+  return 0;
+}
+
+int
+egress_render_peers (uint32_t subnet, unsigned prefix, uint32_t gateway, char **out, struct cordon_error *err)
+{
+  char net[NET_ADDR_STRLEN], gw[NET_ADDR_STRLEN];
+
+  net_format_ipv4 (subnet, net);
+  net_format_ipv4 (gateway, gw);
+  if (asprintf (out,
+                "add element inet " EGRESS_TABLE " peer_nets { %s/%u }\n"
+                "add element inet " EGRESS_TABLE " gateways { %s }\n",
+                net, prefix, gw)
+      < 0)
+    return cordon_error_set (err, ENOMEM, "out of memory");
   return 0;
 }
 

@@ -13,6 +13,7 @@
 #ifndef CORDON_NETPOLICY_EGRESS_H
 #define CORDON_NETPOLICY_EGRESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,16 +40,30 @@ struct egress_policy
   size_t n_nets;
   struct egress_port *ports;
   size_t n_ports;
+  /* The sandbox's own network, its gateway excepted: always reachable
+   * (egress is what leaves the network).  */
+  bool has_peers;
+  struct egress_net peers;
+  uint32_t gateway;
 };
 
 /* Adds one --egress-allow: "CIDR", "IP" (a /32), "IP:PORT" or
  * "HOST:PORT" (resolved now with getaddrinfo, IPv4: every address it
  * has).  IPv6 is refused: bridge networks are IPv4 only.  */
 int egress_policy_add (struct egress_policy *p, const char *arg, struct cordon_error *err);
+/* Checks one entry's form without resolving a host name (a profile's
+ * "network": {"allow": [...]}, checked when the profile is read).  */
+int egress_entry_check (const char *arg, struct cordon_error *err);
+/* Lets the sandbox reach `subnet`/`prefix` but `gateway`.  */
+void egress_policy_set_peers (struct egress_policy *p, uint32_t subnet, unsigned prefix, uint32_t gateway);
 void egress_policy_release (struct egress_policy *p);
 
 /* The table's text (heap), replacing any table of that name.  */
 int egress_render (const struct egress_policy *p, char **out, struct cordon_error *err);
+
+/* The commands that add a network's subnet (its gateway excepted) to a
+ * live table: `network connect`.  */
+int egress_render_peers (uint32_t subnet, unsigned prefix, uint32_t gateway, char **out, struct cordon_error *err);
 
 struct egress_denial
 {

@@ -16,6 +16,7 @@
 #include "common/json.h"
 #include "common/strv.h"
 #include "profiles/profile.h"
+#include "netpolicy/egress.h"
 #include "sandbox/caps.h"
 #include "sandbox/spec-seccomp.h"
 
@@ -367,6 +368,45 @@ parse_landlock (const struct source *src, yajl_val v, struct cordon_profile *p, 
   return 0;
 }
 
+/* "network": {"egress": "deny"|"allow", "allow": [...]}.  The entries
+ * are --egress-allow's; host names are resolved when a sandbox starts.  */
+static int
+parse_network (const struct source *src, yajl_val v, struct cordon_profile *p, struct cordon_error *err)
+{
+  yajl_val egress;
+  int r;
+
+  if (!YAJL_IS_OBJECT (v))
+    return fail_at (src, "network", err, "network: expected {\"egress\": \"deny\"|\"allow\", \"allow\": [...]}");
+  if ((r = check_keys (src, v, "network", (const char *const[]){ "egress", "allow", NULL }, err)) < 0)
+    return r;
+  egress = json_get (v, "egress");
+  if (egress && YAJL_IS_STRING (egress) && strcmp (egress->u.string, "deny") == 0)
+    p->egress = PROFILE_EGRESS_DENY;
+  else if (egress && YAJL_IS_STRING (egress) && strcmp (egress->u.string, "allow") == 0)
+    p->egress = PROFILE_EGRESS_ALLOW;
+  else if (egress)
+    return fail_at (src, "network.egress", err, "network.egress: expected \"deny\" or \"allow\"");
+  if (json_get (v, "allow") == NULL)
+    return 0;
+  if (p->egress == PROFILE_EGRESS_ALLOW)
+    return fail_at (src, "network.allow", err, "network.allow: a list only narrows \"egress\": \"deny\"");
+  p->egress = PROFILE_EGRESS_DENY;
+  if ((r = parse_string_list (src, json_get (v, "allow"), "network.allow", &p->egress_allow, err)) < 0)
+    return r;
+  for (size_t i = 0; p->egress_allow[i]; i++)
+    {
+      cleanup_error struct cordon_error why = { 0 };
+      char at[64];
+      if (egress_entry_check (p->egress_allow[i], &why) < 0)
+        {
+          json_path (at, sizeof at, "network.allow[%zu]", i);
+          return fail_at (src, at, err, "%s: %s", at, why.msg);
+        }
+    }
+  return 0;
+}
+
 static int
 parse_required (const struct source *src, yajl_val v, struct cordon_profile *p, struct cordon_error *err)
 {
@@ -392,7 +432,7 @@ parse_required (const struct source *src, yajl_val v, struct cordon_profile *p, 
 
 static const char *const profile_keys[] = {
   "name",     "description",  "inherits", "seccomp",       "capabilities", "landlock",
-  "apparmor", "no_new_privs", "required", "report_denied", "pids_limit", NULL,
+  "apparmor", "no_new_privs", "required", "report_denied", "pids_limit", "network", NULL,
 };
 
 static int
@@ -440,6 +480,8 @@ parse_profile (const struct source *src, yajl_val tree, struct cordon_profile *p
   if ((v = json_get (tree, "landlock")) != NULL && (r = parse_landlock (src, v, p, err)) < 0)
     return r;
   if ((v = json_get (tree, "required")) != NULL && (r = parse_required (src, v, p, err)) < 0)
+    return r;
+  if ((v = json_get (tree, "network")) != NULL && (r = parse_network (src, v, p, err)) < 0)
     return r;
   if ((v = json_get (tree, "seccomp")) != NULL)
     {
@@ -538,6 +580,7 @@ profile_free (struct cordon_profile *p)
   seccomp_spec_free (p->seccomp);
   strv_free (p->landlock_read);
   strv_free (p->landlock_write);
+  strv_free (p->egress_allow);
   free (p->tcp_bind);
   free (p->tcp_connect);
   free (p->apparmor);

@@ -222,7 +222,7 @@ profile_overlay (const struct cordon_profile *parent, const struct cordon_profil
                  struct cordon_profile **out, struct cordon_error *err)
 {
   cleanup_profile struct cordon_profile *p = calloc (1, sizeof *p);
-  const struct cordon_profile *ll;
+  const struct cordon_profile *ll, *eg;
   int r = 0;
 
   if (p == NULL)
@@ -254,6 +254,11 @@ profile_overlay (const struct cordon_profile *parent, const struct cordon_profil
   p->has_report_denied = true;
   p->report_denied = child->has_report_denied ? child->report_denied : parent ? parent->report_denied : false;
   p->pids_limit = child->pids_limit ? child->pids_limit : parent ? parent->pids_limit : 0;
+  /* Egress: the child's mode and list when it says, else the parent's;
+   * deny when nobody says.  */
+  eg = child->egress != PROFILE_EGRESS_UNSET || parent == NULL ? child : parent;
+  p->egress = eg->egress == PROFILE_EGRESS_UNSET ? PROFILE_EGRESS_DENY : eg->egress;
+  r |= dup_strv (eg->egress_allow, &p->egress_allow);
   if (r != 0)
     return cordon_error_set (err, ENOMEM, "profile `%s`", child->name);
   *out = steal_pointer (&p);
@@ -335,6 +340,11 @@ profile_apply (const struct cordon_profile *p, struct cordon_spec *spec, struct 
       || dup_str (p->apparmor, &proc->apparmor_profile) < 0 || dup_str (p->name, &spec->cordon.profile) < 0)
     return cordon_error_set (err, ENOMEM, "profile `%s`", p->name);
   spec->cordon.report_denied = p->report_denied;
+  spec->cordon.egress_allow_all = p->egress == PROFILE_EGRESS_ALLOW;
+  strv_free (spec->cordon.egress_allow);
+  spec->cordon.egress_allow = NULL;
+  if (dup_strv (p->egress_allow, &spec->cordon.egress_allow) < 0)
+    return cordon_error_set (err, ENOMEM, "profile `%s`", p->name);
   if (p->pids_limit && spec->resources.pids_limit == 0)
     spec->resources.pids_limit = p->pids_limit;
   free (spec->cordon.landlock_tcp_bind);
@@ -443,6 +453,16 @@ profile_to_json (const struct cordon_profile *p, char **out, struct cordon_error
     {
       gen_str (g, "pids_limit");
       yajl_gen_integer (g, p->pids_limit);
+    }
+  if (p->egress != PROFILE_EGRESS_UNSET)
+    {
+      gen_str (g, "network");
+      yajl_gen_map_open (g);
+      gen_str (g, "egress");
+      gen_str (g, p->egress == PROFILE_EGRESS_ALLOW ? "allow" : "deny");
+      if (p->egress_allow)
+        gen_strv (g, "allow", p->egress_allow);
+      yajl_gen_map_close (g);
     }
   gen_str (g, "seccomp");
   if (p->seccomp_unconfined || p->seccomp == NULL)

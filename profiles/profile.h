@@ -35,6 +35,15 @@ enum profile_landlock
   PROFILE_LANDLOCK_RULES, /* the mount plan narrowed to `read` / `write` */
 };
 
+/* "network": {"egress": ...}: what a sandbox on a bridge network may reach
+ * beyond its own network.  */
+enum profile_egress
+{
+  PROFILE_EGRESS_UNSET, /* inherited; deny at the root of the chain */
+  PROFILE_EGRESS_DENY,  /* only "allow" and --egress-allow, audited */
+  PROFILE_EGRESS_ALLOW, /* anything, unless --egress-allow narrows it */
+};
+
 struct cordon_profile
 {
   char *name;
@@ -58,6 +67,8 @@ struct cordon_profile
   int64_t pids_limit; /* 0: none asked */
   bool has_report_denied;
   bool report_denied;
+  enum profile_egress egress;
+  char **egress_allow; /* "network": {"allow": [...]}: CIDR, IP, IP:PORT, HOST:PORT */
 };
 
 const char *profile_layer_name (enum profile_layer layer);

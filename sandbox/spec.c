@@ -203,6 +203,7 @@ spec_free (struct cordon_spec *spec)
   strv_free (spec->process.env);
   free (spec->process.cwd);
   free (spec->process.rlimits);
+  strv_free (spec->cordon.egress_allow);
   free (spec->cordon.landlock_tcp_bind);
   free (spec->cordon.landlock_tcp_connect);
   free (spec->process.apparmor_profile);

@@ -156,6 +156,11 @@ struct cordon_extension
   /* A profile's report_denied: refused syscalls go to the monitor (seccomp
    * user notification), which answers with the same errno and counts them.  */
   bool report_denied;
+  /* A profile's "network": on a bridge network, anything may be reached
+   * (egress_allow_all), or only the sandbox's own network and these
+   * --egress-allow entries (netpolicy/egress.h), every refusal audited.  */
+  bool egress_allow_all;
+  char **egress_allow;
   char *profile; /* the profile's name, for the result and the audit log */
   struct cordon_limits limits;
 };

@@ -114,7 +114,11 @@ gw=$(c network inspect front | sed -n 's/^ *"gateway": "\([0-9.]*\)",\{0,1\}$/\1
 bg_in_holder "$ROOT/bin/busybox" sh -c 'while true; do echo remote | nc -l -p 9090; done'
 bg_in_holder "$ROOT/bin/busybox" sh -c 'while true; do echo other | nc -l -p 9091; done'
 sleep 0.3
-expect_eq "without --egress-allow the gateway's server answers" other "$(r --network front -- nc -w 3 "$gw" 9091 2>&1)"
+printf '{"name": "online", "inherits": "default", "network": {"egress": "allow"}}\n' >"$TMP/online.json"
+expect_eq "a profile that allows egress reaches the gateway's server" other \
+  "$(r --profile "$TMP/online.json" --network front -- nc -w 3 "$gw" 9091 2>&1)"
+out=$(r --network front -- sh -c "nc -w 2 $gw 9091 || echo refused" 2>&1)
+expect_match "by default (the default profile) egress is refused" "refused" "$out"
 EAUDIT=$TMP/egress.log
 re() { c run --audit-log "$EAUDIT" --rootfs "$ROOT" "$@"; }
 expect_eq "--egress-allow IP:PORT: the allowed destination connects" remote \
@@ -123,8 +127,8 @@ out=$(re --network front --egress-allow "$gw:9090" -- sh -c "nc -w 2 $gw 9091 ||
 expect_match "another port is refused" "refused" "$out"
 expect_match "the audit log has policy-denied with destination and port" \
   "\"event\":\"policy-denied\".*\"destination\":\"${gw//./\\.}\",\"protocol\":\"tcp\",\"port\":9091" "$(cat "$EAUDIT")"
-out=$(re --network front --egress-allow "$gw:9090" -- sh -c "nc -w 2 $webip 8080 || echo refused" 2>&1)
-expect_match "another sandbox is refused too" "refused" "$out"
+expect_eq "the sandboxes of its own network are not egress" hello-web \
+  "$(re --network front --egress-allow "$gw:9090" -- nc -w 3 "$webip" 8080 2>&1)"
 out=$(re --network front --egress-allow "$gw:9090" -- sh -c 'nc -w 2 2001:db8::1 80 || echo refused' 2>&1)
 expect_match "an IPv6 destination is refused" "refused" "$out"
 out=$(re --network front --egress-allow "$gw:9090" -- sh -c "ping -c 1 -W 1 $gw || echo refused" 2>&1)

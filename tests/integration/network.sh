@@ -101,7 +101,10 @@ ip -n "$REMOTE" link set lo up
 ip netns exec "$REMOTE" "$ROOT/bin/busybox" sh -c 'while true; do echo remote | nc -l -p 9090; done' >/dev/null 2>&1 &
 _bg_pids+=($!)
 sleep 0.3
-expect_eq "a user network reaches out (masquerade)" remote "$(r --network back -- nc -w 3 198.18.77.2 9090 2>&1)"
+# Egress is denied unless the profile allows it: a profile that does.
+printf '{"name": "online", "inherits": "default", "network": {"egress": "allow"}}\n' >"$TMP/online.json"
+online() { r --profile "$TMP/online.json" "$@"; }
+expect_eq "a user network reaches out (masquerade)" remote "$(online --network back -- nc -w 3 198.18.77.2 9090 2>&1)"
 out=$(r --network inside -- sh -c 'nc -w 2 198.18.77.2 9090 || echo no-way-out' 2>&1)
 expect_match "--internal: no way out" "no-way-out" "$out"
 
@@ -110,9 +113,18 @@ expect_match "--internal: no way out" "no-way-out" "$out"
 ip netns exec "$REMOTE" "$ROOT/bin/busybox" sh -c 'while true; do echo other | nc -l -p 9091; done' >/dev/null 2>&1 &
 _bg_pids+=($!)
 sleep 0.3
-expect_eq "without --egress-allow the network is unrestricted" other "$(r --network back -- nc -w 3 198.18.77.2 9091 2>&1)"
+expect_eq "a profile that allows egress reaches anything" other "$(online --network back -- nc -w 3 198.18.77.2 9091 2>&1)"
 EAUDIT=$TMP/egress.log
 re() { c run --audit-log "$EAUDIT" --rootfs "$ROOT" "$@"; }
+out=$(re --network back -- sh -c 'nc -w 2 198.18.77.2 9091 || echo refused' 2>&1)
+expect_match "by default (the default profile) egress is refused" "refused" "$out"
+expect_match "and audited" '"event":"policy-denied".*"destination":"198\.18\.77\.2","protocol":"tcp","port":9091' \
+  "$(cat "$EAUDIT")"
+expect_match "the sandboxes of its own network are not egress" hello-web "$(re --network front -- nc -w 3 web 8080 2>&1)"
+out=$(re --network front -- sh -c "nc -w 2 $(r --network front -- ip route | sed -n 's/^default via \([0-9.]*\).*/\1/p') 22 || echo refused" 2>&1)
+expect_match "its gateway (the host) is" "refused" "$out"
+expect_eq "--egress-allow narrows an allowing profile too" refused \
+  "$(online --network back --egress-allow 198.18.77.2:9090 -- sh -c 'nc -w 2 198.18.77.2 9091 >/dev/null 2>&1 || echo refused')"
 expect_eq "--egress-allow IP:PORT: the allowed destination connects" remote \
   "$(re --network back --egress-allow 198.18.77.2:9090 -- nc -w 3 198.18.77.2 9090 2>&1)"
 out=$(re --network back --egress-allow 198.18.77.2:9090 -- sh -c 'nc -w 2 198.18.77.2 9091 || echo refused' 2>&1)
@@ -249,9 +261,10 @@ expect_match "network ls shows the default network's subnet and gateway" \
 GP=$((20005 + $$ % 20000))
 bg "$ROOT/bin/busybox" nc -ll -p "$GP" -e "$ROOT/bin/busybox" echo host-gw
 sleep 0.3
-expect_eq "state root 1's sandbox reaches its gateway" host-gw "$(r --network bridge -- nc -w 3 "$(gw_of "$STATE")" "$GP" 2>&1)"
+expect_eq "state root 1's sandbox reaches its gateway" host-gw \
+  "$(r --network bridge --egress-allow "$(gw_of "$STATE"):$GP" -- nc -w 3 "$(gw_of "$STATE")" "$GP" 2>&1)"
 expect_eq "state root 2's sandbox reaches its gateway" host-gw \
-  "$(c2 run --rootfs "$ROOT" --network bridge -- nc -w 3 "$(gw_of "$STATE2")" "$GP" 2>&1)"
+  "$(c2 run --rootfs "$ROOT" --network bridge --egress-allow "$(gw_of "$STATE2"):$GP" -- nc -w 3 "$(gw_of "$STATE2")" "$GP" 2>&1)"
 ip1=$(ip_of bridge)
 expect_eq "state root 1's sandbox serves its own network" root-one "$(r --network bridge -- nc -w 3 "$ip1" 8080 2>&1)"
 out=$(c2 run --rootfs "$ROOT" --network bridge -- sh -c "nc -w 2 $ip1 8080 || echo unreachable" 2>&1)

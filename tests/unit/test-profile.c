@@ -75,6 +75,12 @@ Test (profile, field_checks)
     "{\"name\": \"x\", \"name\": \"y\"}",
     "{\"description\": \"no name\"}",
     "{\"name\": \"x\", \"seccomp\": 3}",
+    "{\"name\": \"x\", \"network\": {\"egress\": \"maybe\"}}",
+    "{\"name\": \"x\", \"network\": {\"egress\": \"allow\", \"allow\": [\"10.0.0.0/8\"]}}",
+    "{\"name\": \"x\", \"network\": {\"allow\": [\"10.0.0.1/8\"]}}",
+    "{\"name\": \"x\", \"network\": {\"allow\": [\"bad host:80\"]}}",
+    "{\"name\": \"x\", \"network\": {\"allow\": [\"[2001:db8::1]:80\"]}}",
+    "{\"name\": \"x\", \"network\": {\"egres\": \"deny\"}}",
     "[]",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -94,6 +100,32 @@ Test (profile, fields)
   cr_assert_str_eq (p->landlock_write[0], "/tmp");
   cr_assert (p->report_denied);
   cr_assert_str_eq (p->apparmor, "t");
+}
+
+/* "network": egress denied at the root of the chain, a child's mode and
+ * list win, host names kept for the run to resolve.  */
+Test (profile, network_egress)
+{
+  struct cordon_error err = { 0 };
+  cleanup_profile struct cordon_profile *def = NULL, *deny = NULL, *allow = NULL, *child = NULL;
+  cleanup_profile struct cordon_profile *p = parse_ok (
+      "{\"name\": \"x\", \"network\": {\"allow\": [\"10.0.0.0/8\", \"192.0.2.1:53\", \"deb.debian.org:443\"]}}");
+  cleanup_profile struct cordon_profile *q = parse_ok ("{\"name\": \"y\", \"network\": {\"egress\": \"allow\"}}");
+
+  cr_assert_eq (p->egress, PROFILE_EGRESS_DENY, "a list means deny but the list");
+  cr_assert_str_eq (p->egress_allow[2], "deb.debian.org:443");
+  cr_assert_eq (q->egress, PROFILE_EGRESS_ALLOW);
+  cr_assert_eq (profile_resolve ("default", &def, &err), 0);
+  cr_assert_eq (def->egress, PROFILE_EGRESS_DENY);
+  cr_assert_eq (profile_resolve ("grading", &deny, &err), 0);
+  cr_assert_eq (deny->egress, PROFILE_EGRESS_DENY, "inherited");
+  cr_assert_eq (profile_resolve_loaded (q, &allow, &err), 0);
+  cr_assert_eq (allow->egress, PROFILE_EGRESS_ALLOW);
+  {
+    cleanup_profile struct cordon_profile *c = parse_ok ("{\"name\": \"z\", \"inherits\": \"default\"}");
+    cr_assert_eq (profile_resolve_loaded (c, &child, &err), 0, "%s", err.msg);
+    cr_assert_eq (child->egress, PROFILE_EGRESS_DENY, "nobody says: deny");
+  }
 }
 
 Test (profile, bare_seccomp_policy_inherits_default)

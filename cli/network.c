@@ -265,21 +265,11 @@ cmd_prune (struct net_cli *c, int argc, char **argv)
 {
   cleanup_error struct cordon_error err = { 0 };
   cleanup_strv char **removed = NULL;
-  int joined, r;
 
   for (int i = 1; i < argc; i++)
     if (strcmp (argv[i], "-f") != 0 && strcmp (argv[i], "--force") != 0)
       return usage_error ("prune: unknown option `%s`", argv[i]);
-  /* Rootless, with a holder started if there is none (its namespace
-   * died with the old one; the tables and links to remove are simply
-   * absent there), so that prune and rm always run where they can.  */
-  if (network_store_open (c->root, &c->store, &err) < 0 || (joined = netns_holder_enter (&c->store, true, &err)) < 0
-      || network_prune (&c->store, &removed, &err) < 0)
-    return cli_fail (&err);
-  /* Rootless, the holder goes too when no sandbox is on a network: prune
-   * leaves nothing running (the next run starts it again).  */
-  if (joined > 0 && (r = network_store_in_use (&c->store, &err)) <= 0
-      && (r < 0 || netns_holder_stop (&c->store, &err) < 0))
+  if (network_store_open (c->root, &c->store, &err) < 0 || netns_network_prune (&c->store, &removed, &err) < 0)
     return cli_fail (&err);
   if (removed[0])
     printf ("Deleted Networks:\n");

@@ -18,6 +18,7 @@
 #include "image/import.h"
 #include "image/record.h"
 #include "image/volume.h"
+#include "netpolicy/holder.h"
 
 static const char system_usage[] = "Usage: cordon system df [--store DIR] [--root DIR]\n"
                                    "       cordon system prune [-f] [--store DIR] [--root DIR]\n"
@@ -25,7 +26,8 @@ static const char system_usage[] = "Usage: cordon system df [--store DIR] [--roo
                                    "  df      the space taken by images, sandboxes, volumes and logs\n"
                                    "  prune   remove every sandbox that is not running, every volume no\n"
                                    "          sandbox uses, every image with no name that no sandbox\n"
-                                   "          runs, then what no image needs (image gc)\n"
+                                   "          runs, then what no image needs (image gc), and every\n"
+                                   "          network no sandbox is on\n"
                                    "  -f, --force   do not ask\n";
 
 struct system_cli
@@ -270,6 +272,26 @@ prune_images (struct system_cli *s, uint64_t *reclaimed, struct cordon_error *er
   return 0;
 }
 
+/* As Docker's system prune: the networks no sandbox uses.  */
+static int
+prune_networks (struct system_cli *s, struct cordon_error *err)
+{
+  struct network_store store = { .dfd = -1 };
+  cleanup_strv char **removed = NULL;
+  int r = network_store_open (s->root_dir, &store, err);
+
+  if (r >= 0)
+    r = netns_network_prune (&store, &removed, err);
+  network_store_close (&store);
+  if (r < 0)
+    return r;
+  if (removed[0])
+    printf ("Deleted Networks:\n");
+  for (char **p = removed; *p; p++)
+    printf ("%s\n", *p);
+  return 0;
+}
+
 static int
 do_prune (struct system_cli *s, struct cordon_error *err)
 {
@@ -282,13 +304,18 @@ do_prune (struct system_cli *s, struct cordon_error *err)
       char answer[16] = "";
       fprintf (stderr,
                "WARNING! This will remove:\n  - all sandboxes that are not running\n  - all volumes not used by "
-               "at least one sandbox\n  - all dangling images\n\nAre you sure you want to continue? [y/N] ");
+               "at least one sandbox\n  - all networks not used by at least one sandbox\n  - all dangling images\n\nAre you sure you want to continue? [y/N] ");
       if (fgets (answer, sizeof answer, stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y'))
         return 0;
     }
   reclaimed += prune_sandboxes (s);
   reclaimed += prune_volumes (s);
   r = prune_images (s, &reclaimed, err);
+  if (r < 0)
+    return r;
+  /* Last: rootless, it moves this process into the network holder's
+   * namespaces.  */
+  r = prune_networks (s, err);
   if (r < 0)
     return r;
   human (reclaimed, text, sizeof text);

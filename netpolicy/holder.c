@@ -19,6 +19,7 @@
 #include "common/cleanup.h"
 #include "common/fd-util.h"
 #include "common/userns.h"
+#include "netpolicy/attach.h"
 #include "sandbox/idmap.h"
 #include "sandbox/state.h"
 
@@ -475,4 +476,22 @@ netns_holder_enter (const struct network_store *s, bool start, struct cordon_err
     r = netns_holder_join (&h, err) < 0 ? -1 : 1;
   netns_holder_release (&h);
   return r;
+}
+
+int
+netns_network_prune (const struct network_store *s, char ***removed, struct cordon_error *err)
+{
+  /* Rootless, with a holder started if there is none (its namespace died
+   * with the old one; the tables and links to remove are simply absent
+   * there), so that prune always runs where it can.  */
+  int joined = netns_holder_enter (s, true, err);
+  int r;
+
+  if (joined < 0 || network_prune (s, removed, err) < 0)
+    return -1;
+  /* Then the holder goes too when no sandbox is on a network: prune
+   * leaves nothing running (the next run starts it again).  */
+  if (joined > 0 && (r = network_store_in_use (s, err)) <= 0 && (r < 0 || netns_holder_stop (s, err) < 0))
+    return -1;
+  return 0;
 }

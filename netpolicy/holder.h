@@ -59,6 +59,10 @@ int netns_holder_join (const struct netns_holder *h, struct cordon_error *err);
  * holder (started when missing if `start`).  Returns 1 when joined, 0 when
  * there is nothing to join (as root, or no holder and `start` false).  */
 int netns_holder_enter (const struct network_store *s, bool start, struct cordon_error *err);
+/* `network prune` (and `system prune`): the unused networks removed
+ * (names in *removed), in the holder's namespace rootless; then the holder
+ * stopped when no sandbox is on a network.  Joins the holder for good.  */
+int netns_network_prune (const struct network_store *s, char ***removed, struct cordon_error *err);
 /* Stops the holder and its outside link, and forgets it.  */
 int netns_holder_stop (const struct network_store *s, struct cordon_error *err);
 void netns_holder_release (struct netns_holder *h);

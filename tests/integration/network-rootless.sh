@@ -220,4 +220,10 @@ expect_eq "prune removes the unused networks" "bridge" "$(c network ls -q | tr '
 wait_gone "$hp"
 check "prune stops the holder" sh -c "! kill -0 $hp 2>/dev/null"
 expect_match "and the next run brings it back" hello "$(r --network bridge -- echo hello 2>&1)"
+c network create unused >/dev/null
+hp=$(holder_pid)
+expect_match "system prune removes unused networks too, as Docker's" "Deleted Networks:.*unused" \
+  "$(c system prune -f 2>&1 | tr '\n' ' ')"
+wait_gone "$hp"
+check "and stops the holder" sh -c "! kill -0 $hp 2>/dev/null"
 finish

@@ -26,7 +26,6 @@
 /* Dot names: network_list skips them (a network may be called holder).  */
 #define HOLDER_RECORD ".holder"
 #define HOLDER_LOCK ".holder.lock"
-#define HOLDER_PASTA_PID ".holder.pasta.pid"
 #define HOLDER_PROGRAM "cordon-netns"
 
 bool
@@ -61,26 +60,6 @@ lock_holder (const struct network_store *s, struct cordon_error *err)
   return fd;
 }
 
-static bool
-is_pasta (pid_t pid)
-{
-  char path[64], comm[32];
-
-  snprintf (path, sizeof path, "/proc/%d/comm", (int)pid);
-  /* pasta is a link to passt, which may run as passt.avx2.  */
-  return fd_read_small (path, 0, comm, sizeof comm) > 0
-         && (strncmp (comm, "pasta", 5) == 0 || strncmp (comm, "passt", 5) == 0);
-}
-
-/* pasta holds the namespace open and outlives a holder killed with
- * SIGKILL: stopped with its holder, or when a dead holder is replaced.  */
-static void
-stop_outside (const struct netns_holder *h)
-{
-  if (h->outside_pid > 1 && strcmp (h->outside, "pasta") == 0 && is_pasta (h->outside_pid))
-    kill (h->outside_pid, SIGTERM);
-}
-
 /* The record, if there is one naming a live holder; its namespaces open.  */
 static int
 load_live (const struct network_store *s, struct netns_holder *h)
@@ -100,7 +79,7 @@ load_live (const struct network_store *s, struct netns_holder *h)
   buf[n] = '\0';
   if (sscanf (buf, "%d %" SCNu64 " %15s %d", &pid, &start, h->outside, &opid) != 4 || pid <= 1 || start == 0)
     return 0;
-  /* Dead or not, the outside link it had (see stop_outside).  */
+  /* Dead or not, the outside link it had (see netns_outside_stop).  */
   h->outside_pid = opid;
   if (state_proc_start_time (pid) != start)
     return 0;
@@ -240,91 +219,6 @@ netns_holder_main (void)
     pause ();
 }
 
-/* ---- the outside link ------------------------------------------------ */
-
-static const char *
-find_program (const char *name)
-{
-  static const char *const pasta[] = { "/usr/bin/pasta", "/usr/local/bin/pasta", "/bin/pasta", NULL };
-  static const char *const slirp[] = { "/usr/bin/slirp4netns", "/usr/local/bin/slirp4netns", "/bin/slirp4netns", NULL };
-  const char *const *p = strcmp (name, "pasta") == 0 ? pasta : slirp;
-
-  for (; *p; p++)
-    if (access (*p, X_OK) == 0)
-      return *p;
-  return NULL;
-}
-
-const char *
-netns_holder_outside_tool (const char **path, const char **why)
-{
-  int fd;
-
-  *path = find_program ("pasta");
-  if (*path == NULL)
-    {
-      *why = "pasta is not installed (Debian: passt)";
-      return "none";
-    }
-  /* pasta makes a tap device in the holder's namespace: it needs to open
-   * /dev/net/tun as this user (udev makes it 0666; some hosts 0600).  */
-  fd = open ("/dev/net/tun", O_RDWR | O_CLOEXEC);
-  if (fd < 0)
-    {
-      *why = errno == ENOENT ? "no /dev/net/tun" : "/dev/net/tun cannot be opened by this user";
-      return "none";
-    }
-  close (fd);
-  *why = "pasta (passt) links the holder's namespace to the host's";
-  return "pasta";
-}
-
-/* pasta joins the holder's namespaces by its pid, configures an interface
- * with the host's addresses and routes, and forks to the background once
- * ready (after writing its pid).  Nothing is forwarded from the host into
- * the namespace (published ports are cordon's own forwarder's, see
- * netpolicy/forward.h), and --no-map-gw keeps the gateway address from
- * reaching the host's loopback services.  */
-static int
-start_pasta (const struct network_store *s, const char *pasta, struct netns_holder *h, struct cordon_error *err)
-{
-  cleanup_free char *pidfile = NULL;
-  char target[16], buf[32];
-  int status;
-  pid_t pid;
-
-  if (asprintf (&pidfile, "%s/%s", s->path, HOLDER_PASTA_PID) < 0)
-    return cordon_error_set (err, ENOMEM, "out of memory");
-  unlinkat (s->dfd, HOLDER_PASTA_PID, 0);
-  snprintf (target, sizeof target, "%d", (int)h->pid);
-  pid = fork ();
-  if (pid < 0)
-    return cordon_error_set (err, errno, "fork");
-  if (pid == 0)
-    {
-      int devnull = open ("/dev/null", O_RDWR);
-      if (devnull < 0 || dup2 (devnull, 0) < 0 || dup2 (devnull, 1) < 0 || dup2 (devnull, 2) < 0
-          || close_range (3, ~0U, 0) < 0 || setsid () < 0)
-        _exit (127);
-      execl (pasta, "pasta", "--config-net", "--quiet", "--no-map-gw", "-t", "none", "-u", "none", "-T", "none",
-             "-U", "none", "--pid", pidfile, target, (char *)NULL);
-      _exit (127);
-    }
-  while (waitpid (pid, &status, 0) < 0)
-    if (errno != EINTR)
-      return cordon_error_set (err, errno, "waitpid pasta");
-  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
-    return cordon_error_set (err, EIO, "pasta failed (exit status %d)", WIFEXITED (status) ? WEXITSTATUS (status) : -1);
-  {
-    cleanup_close int fd = openat (s->dfd, HOLDER_PASTA_PID, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    ssize_t n = fd >= 0 ? read (fd, buf, sizeof buf - 1) : -1;
-    buf[n > 0 ? n : 0] = '\0';
-    h->outside_pid = atoi (buf);
-  }
-  unlinkat (s->dfd, HOLDER_PASTA_PID, 0);
-  return 0;
-}
-
 /* ---- start, find, join, stop ----------------------------------------- */
 
 static int
@@ -380,15 +274,15 @@ spawn (const struct network_store *s, struct netns_holder *h, struct cordon_erro
   if (r < 0)
     return r;
   h->start = state_proc_start_time (gpid);
-  tool = netns_holder_outside_tool (&path, &why);
+  tool = netns_outside_tool (&path, &why);
   snprintf (h->outside, sizeof h->outside, "none");
-  if (strcmp (tool, "pasta") == 0)
+  if (strcmp (tool, "none") != 0)
     {
-      cleanup_error struct cordon_error perr = { 0 };
-      if (start_pasta (s, path, h, &perr) == 0)
-        snprintf (h->outside, sizeof h->outside, "pasta");
+      cleanup_error struct cordon_error oerr = { 0 };
+      if (netns_outside_start (s, tool, path, h->pid, &h->outside_pid, &oerr) == 0)
+        snprintf (h->outside, sizeof h->outside, "%s", tool);
       else
-        fprintf (stderr, "cordon: rootless networks have no way out: %s\n", perr.msg);
+        fprintf (stderr, "cordon: rootless networks have no way out: %s\n", oerr.msg);
     }
   return 0;
 }
@@ -415,7 +309,7 @@ netns_holder_ensure (const struct network_store *s, struct netns_holder *h, stru
     return lock;
   if (load_live (s, h))
     return 0;
-  stop_outside (h);
+  netns_outside_stop (h->outside, h->outside_pid);
   *h = (struct netns_holder){ .userns_fd = -1, .netns_fd = -1 };
   r = spawn (s, h, err);
   if (r < 0)
@@ -455,7 +349,7 @@ netns_holder_stop (const struct network_store *s, struct cordon_error *err)
       kill (h.pid, SIGKILL);
       netns_holder_release (&h);
     }
-  stop_outside (&h);
+  netns_outside_stop (h.outside, h.outside_pid);
   if (unlinkat (s->dfd, HOLDER_RECORD, 0) < 0 && errno != ENOENT)
     return cordon_error_set (err, errno, "remove %s/%s", s->path, HOLDER_RECORD);
   return 0;

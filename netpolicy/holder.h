@@ -13,10 +13,10 @@
  *     nftables tables there unchanged;
  *   - a sandbox made from there gets a user namespace that is a child of
  *     the holder's, so its monitor may move a veth into it;
- *   - the outside is reached through pasta (passt) when /dev/net/tun can be
- *     opened, else through slirp4netns, else not at all (sandboxes then
- *     reach each other and their published ports only).  `cordon check`
- *     says which.
+ *   - the outside is reached through pasta (passt) or slirp4netns when
+ *     /dev/net/tun can be opened, else not at all (sandboxes then reach
+ *     each other and their published ports only).  `cordon check` says
+ *     which.
  *
  * The holder's record is `.holder` in the network store: "PID START OUTSIDE
  * OUTSIDE_PID", START being the holder's start time (a recycled pid is not
@@ -70,8 +70,16 @@ void netns_holder_release (struct netns_holder *h);
 /* The holder's own program (argv[0] "cordon-netns"): sleeps.  */
 _Noreturn int netns_holder_main (void);
 
-/* The tool a new holder would reach the outside with ("pasta",
- * "slirp4netns" or "none") and why (static strings).  */
-const char *netns_holder_outside_tool (const char **path, const char **why);
+/* The link between the holder's namespace and the host's
+ * (holder-outside.c).  The tool a new holder would use: "pasta",
+ * "slirp4netns" or "none", its path and why (static strings).
+ * CORDON_ROOTLESS_NETWORK=pasta|slirp4netns|none chooses; by default
+ * pasta, else slirp4netns, when /dev/net/tun can be opened.  */
+const char *netns_outside_tool (const char **path, const char **why);
+/* Starts `tool` on holder `holder`; its pid in *pid.  */
+int netns_outside_start (const struct network_store *s, const char *tool, const char *path, pid_t holder, pid_t *pid,
+                         struct cordon_error *err);
+/* Stops the link of a holder (stopped or dead), if `pid` is still it.  */
+void netns_outside_stop (const char *tool, pid_t pid);
 
 #endif

@@ -369,7 +369,7 @@ probe_networks (const struct host_probe_ctx *ctx, struct host_report *report)
 {
   struct host_layer *layer = host_report_add (report, "bridge-networks", false);
   const char *path = NULL, *why = NULL;
-  const char *outside = ctx->root ? NULL : netns_holder_outside_tool (&path, &why);
+  const char *outside = ctx->root ? NULL : netns_outside_tool (&path, &why);
   void *nft;
 
   nft = dlopen ("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);

@@ -12,9 +12,9 @@ build_packages=(build-essential meson ninja-build pkg-config
 # The image fixtures' generator (../shared/fixtures/make-test-images) and its
 # self-checks need zstd to umoci; the network tests build a "remote host"
 # namespace with iproute2 and read rules back with nftables; pasta (passt)
-# links rootless networks to the outside.
+# and slirp4netns link rootless networks to the outside.
 test_packages=(clang libclang-rt-14-dev procps passwd util-linux bsdutils
-  zstd jq openssl python3 skopeo umoci iproute2 nftables passt)
+  zstd jq openssl python3 skopeo umoci iproute2 nftables passt slirp4netns)
 
 want=("${build_packages[@]}")
 [ "${1:-build}" = test ] && want+=("${test_packages[@]}")

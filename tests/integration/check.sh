@@ -83,7 +83,7 @@ out=$("$cordon" check 2>&1)
 if [ "$(id -u)" = 0 ]; then
   if printf '%s' "$out" | grep -Eq "bridge-networks +(ok|missing)"; then ok "check reports bridge networks"; else not_ok "check reports bridge networks"; fi
 else
-  if printf '%s' "$out" | grep -Eq "bridge-networks +ok +rootless: bridges in a per-user network namespace.*outside link: (pasta|none)"; then
+  if printf '%s' "$out" | grep -Eq "bridge-networks +ok +rootless: bridges in a per-user network namespace.*outside link: (pasta|slirp4netns|none)"; then
     ok "check says rootless networks use the per-user namespace, and which outside link"
   else not_ok "check says rootless networks use the per-user namespace, and which outside link"; fi
 fi

@@ -52,7 +52,7 @@ _net_cleanup() {
 trap _net_cleanup EXIT
 
 expect_match "cordon check: rootless bridge networks, and the outside link" \
-  "bridge-networks +ok +rootless: bridges in a per-user network namespace.*outside link: (pasta|none)" "$("$CORDON" check)"
+  "bridge-networks +ok +rootless: bridges in a per-user network namespace.*outside link: (pasta|slirp4netns|none)" "$("$CORDON" check)"
 
 # create: the bridge is in the holder's namespace, not the host's.
 id=$(c network create front)
@@ -65,12 +65,13 @@ expect_eq "it is the user's" "$(id -u)" "$(stat -c %u "/proc/$hp")"
 check "the bridge exists in the holder's namespace" in_holder ip link show "$bridge"
 check "and not in the host's" sh -c "! ip link show $bridge 2>/dev/null"
 outside=$(cut -d' ' -f3 "$STATE/networks/.holder")
-pasta_pid=$(cut -d' ' -f4 "$STATE/networks/.holder")
-if [ "$outside" = pasta ]; then
-  expect_match "pasta links the holder's namespace out: a default route" "^default via" "$(in_holder ip route)"
-  expect_match "and it runs" "pasta|passt" "$(cat "/proc/$pasta_pid/comm" 2>/dev/null)"
+link_pid=$(cut -d' ' -f4 "$STATE/networks/.holder")
+if [ "$outside" != none ]; then
+  expect_match "$outside links the holder's namespace out: a default route" "^default via" "$(in_holder ip route)"
+  expect_match "and it runs" "pasta|passt|slirp4netns" "$(cat "/proc/$link_pid/comm" 2>/dev/null)"
+  expect_match "cordon check names it" "outside link: $outside" "$("$CORDON" check)"
 else
-  skip "pasta is not the outside link here ($outside; cordon check says why)"
+  skip "no outside link here (cordon check says why)"
 fi
 c network create back >/dev/null
 c network create --internal inside >/dev/null
@@ -194,9 +195,9 @@ wait_gone "$hp"
 expect_match "holder killed: the next run works" "inet 10\.[0-9.]+/" "$(r --network front -- ip -o -4 addr show eth0)"
 expect_match "with a new holder" '^[0-9]+$' "$(holder_pid)"
 check "the new holder is another process" test "$(holder_pid)" != "$hp"
-if [ "$outside" = pasta ]; then
-  wait_gone "$pasta_pid"
-  check "the killed holder's pasta is stopped" sh -c "! kill -0 $pasta_pid 2>/dev/null"
+if [ "$outside" != none ]; then
+  wait_gone "$link_pid"
+  check "the killed holder's $outside is stopped" sh -c "! kill -0 $link_pid 2>/dev/null"
 fi
 
 # kill -9 of everything (holder, monitor, forwarder, sandbox): prune cleans
@@ -226,4 +227,16 @@ expect_match "system prune removes unused networks too, as Docker's" "Deleted Ne
   "$(c system prune -f 2>&1 | tr '\n' ' ')"
 wait_gone "$hp"
 check "and stops the holder" sh -c "! kill -0 $hp 2>/dev/null"
+# The other link: slirp4netns, when chosen (CORDON_ROOTLESS_NETWORK) and
+# it can run here, in a state root of its own.
+if [ "$outside" != none ] && command -v slirp4netns >/dev/null && [ "${CORDON_ROOTLESS_NETWORK:-}" != slirp4netns ]; then
+  S2=$TMP/state-slirp
+  out=$(CORDON_ROOTLESS_NETWORK=slirp4netns "$CORDON" --root "$S2" run --rootfs "$ROOT" --network bridge -- ip route 2>&1)
+  expect_match "CORDON_ROOTLESS_NETWORK=slirp4netns: a sandbox on a network" "^default via 10\." "$out"
+  expect_eq "the holder is linked by slirp4netns" slirp4netns "$(cut -d' ' -f3 "$S2/networks/.holder")"
+  slirp=$(cut -d' ' -f4 "$S2/networks/.holder")
+  "$CORDON" --root "$S2" network prune -f >/dev/null
+  wait_gone "$slirp"
+  check "prune stops slirp4netns" sh -c "! kill -0 $slirp 2>/dev/null"
+fi
 finish

@@ -46,16 +46,30 @@ network_reap_locked (int dfd, struct ipam_table *t, struct cordon_error *err)
 }
 
 int
+network_open_locked (const struct network_store *s, const char *name, int *dfd, struct cordon_error *err)
+{
+  int lock;
+
+  *dfd = network_open_dir (s, name, err);
+  if (*dfd < 0)
+    return *dfd;
+  lock = ipam_lock (*dfd, err);
+  if (lock < 0)
+    {
+      close (*dfd);
+      *dfd = -1;
+    }
+  return lock;
+}
+
+int
 network_reap_stale (const struct network_store *s, const struct network_config *cfg, struct cordon_error *err)
 {
-  cleanup_close int dfd = network_open_dir (s, cfg->name, err);
-  cleanup_close int lock = -1;
+  cleanup_close int dfd = -1;
+  cleanup_close int lock = network_open_locked (s, cfg->name, &dfd, err);
   struct ipam_table t = { 0 };
   int r, n;
 
-  if (dfd < 0)
-    return dfd;
-  lock = ipam_lock (dfd, err);
   if (lock < 0)
     return lock;
   r = ipam_load (dfd, &t, err);
@@ -301,10 +315,7 @@ live_leases (const struct network_store *s, const struct network_config *cfg, st
   r = network_reap_stale (s, cfg, err);
   if (r < 0)
     return r;
-  dfd = network_open_dir (s, cfg->name, err);
-  if (dfd < 0)
-    return dfd;
-  lock = ipam_lock (dfd, err);
+  lock = network_open_locked (s, cfg->name, &dfd, err);
   if (lock < 0)
     return lock;
   return ipam_load (dfd, t, err);

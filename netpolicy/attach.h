@@ -47,6 +47,10 @@ struct network_attachment
  * table (after removing tables whose bridge is gone).  */
 int network_bridge_up (const struct network_config *cfg, struct cordon_error *err);
 
+/* Network `name`'s directory (in *dfd) with its ipam lock taken: the lock's
+ * fd, or -errno (then *dfd is -1).  */
+int network_open_locked (const struct network_store *s, const char *name, int *dfd, struct cordon_error *err);
+
 int network_attach_prepare (const char *root_override, const struct network_request *req, struct network_attachment *a,
                             struct cordon_error *err);
 /* In the monitor, between clone and the sandbox's start.  */

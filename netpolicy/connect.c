@@ -123,10 +123,7 @@ network_connect (const struct network_store *s, const struct network_endpoint_re
   r = network_ready (s, req->network, &cfg, err);
   if (r < 0)
     return r;
-  dfd = network_open_dir (s, cfg.name, err);
-  if (dfd >= 0)
-    lock = ipam_lock (dfd, err);
-  r = dfd < 0 ? dfd : lock;
+  r = lock = network_open_locked (s, cfg.name, &dfd, err);
   if (r >= 0)
     r = connect_locked (s, dfd, &cfg, req, out, err);
   network_config_release (&cfg);
@@ -148,10 +145,7 @@ network_disconnect (const struct network_store *s, const char *network, const ch
   r = network_load (s, network, &cfg, err);
   if (r < 0)
     return r;
-  dfd = network_open_dir (s, cfg.name, err);
-  if (dfd >= 0)
-    lock = ipam_lock (dfd, err);
-  r = dfd < 0 ? dfd : lock;
+  r = lock = network_open_locked (s, cfg.name, &dfd, err);
   if (r >= 0)
     r = ipam_load (dfd, &t, err);
   if (r >= 0 && (l = lease_of (&t, id)) == NULL)

@@ -16,12 +16,7 @@ if is_root; then
 fi
 make_root
 
-STATE=$TMP/state
-AUDIT=$TMP/audit.log
-c() { "$CORDON" --root "$STATE" "$@"; }
-r() { c run --audit-log "$AUDIT" --rootfs "$ROOT" "$@"; }
-ip_of() { c network inspect "$1" | sed -n 's/^ *"ip": "\([0-9.]*\)",$/\1/p' | head -n 1; }
-leases() { c network inspect "$1" | grep -c '"veth"'; }
+. "$(dirname "$0")/network-lib.sh"
 holder_pid() { cut -d' ' -f1 "$STATE/networks/.holder" 2>/dev/null; }
 # in_holder CMD...: runs CMD in the holder's namespaces, as the user.
 in_holder() { nsenter --preserve-credentials -U -n -t "$(holder_pid)" "$@"; }

@@ -11,12 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 make_root
 
-STATE=$TMP/state
-AUDIT=$TMP/audit.log
-c() { "$CORDON" --root "$STATE" "$@"; }
-r() { c run --audit-log "$AUDIT" --rootfs "$ROOT" "$@"; }
-ip_of() { c network inspect "$1" | sed -n 's/^ *"ip": "\([0-9.]*\)",$/\1/p' | head -n 1; }
-leases() { c network inspect "$1" | grep -c '"veth"'; }
+. "$(dirname "$0")/network-lib.sh"
 
 # --network none (the default) is loopback only, root or not.
 expect_eq "--network none: loopback only" "lo" "$(r -- sh -c 'ls /sys/class/net' | tr '\n' ' ' | sed 's/ $//')"

@@ -11,6 +11,7 @@
 
 #include "common/cleanup.h"
 #include "common/strv.h"
+#include "netpolicy/connect.h"
 #include "netpolicy/egress-netns.h"
 #include "netpolicy/holder.h"
 #include "netpolicy/publish.h"
@@ -22,21 +23,29 @@ on_namespaces (void *data, pid_t init_pid, struct cordon_error *err)
 {
   struct run_network *n = data;
   char path[64];
-  int r = network_attach_netns (&n->att, init_pid, err);
+  int r;
 
-  if (r < 0 || !n->egress_on)
-    return r;
-  /* A restart is a new namespace: the old one's refusals are not read.  */
+  /* A restart is a new namespace: the old one's refusals are not read,
+   * and it is let go first (its veths with it).  */
   if (n->have_netns)
     close (n->netns_fd);
   n->have_netns = false;
+  r = network_attach_netns (&n->att, init_pid, err);
+  if (r < 0)
+    return r;
   snprintf (path, sizeof path, "/proc/%d/ns/net", (int)init_pid);
   n->netns_fd = open (path, O_RDONLY | O_CLOEXEC);
   if (n->netns_fd < 0)
     return cordon_error_set (err, errno, "open %s", path);
   n->have_netns = true;
   /* Before SYNC_GO: the workload never runs without its policy.  */
-  return egress_netns_apply (n->netns_fd, &n->egress, err);
+  if (n->egress_on && (r = egress_netns_apply (n->netns_fd, &n->egress, err)) < 0)
+    return r;
+  /* After a restart, the networks `network connect` gave it too.  */
+  if (n->started && (r = network_rejoin_all (&n->att.store, n->att.id, n->att.cfg.name, n->netns_fd, err)) < 0)
+    return cordon_error_wrap (err, "after a restart, its connected networks");
+  n->started = true;
+  return 0;
 }
 
 const char *
@@ -232,7 +241,7 @@ run_network_audit_denials (struct run_network *n, struct audit_log *log, const c
   size_t nd = 0, k = 0;
   uint64_t total = 0, remembered = 0;
 
-  if (!n->have_netns || log == NULL)
+  if (!n->have_netns || !n->egress_on || log == NULL)
     return;
   if (egress_netns_denials (n->netns_fd, &d, &nd, &total, &err) < 0)
     {

@@ -29,6 +29,7 @@ struct run_network
   bool egress_on;
   bool have_netns;
   int netns_fd;
+  bool started; /* the namespaces were set up once: a later call is a restart */
 };
 
 /* The last --network (Docker's rule), or NULL.  */

@@ -264,6 +264,13 @@ network_attach_netns (struct network_attachment *a, pid_t init_pid, struct cordo
   nsfd = open (path, O_RDONLY | O_CLOEXEC);
   if (nsfd < 0)
     return cordon_error_set (err, errno, "the sandbox's network namespace");
+  /* After a restart, the pair of the run before may still exist: the
+   * kernel destroys an ended network namespace later, in a work queue.
+   * The name is this sandbox's; deleting its host end takes both.  */
+  {
+    cleanup_error struct cordon_error gone = { 0 };
+    netlink_link_delete (a->veth, &gone);
+  }
   r = netlink_veth_attach (&a->cfg, a->veth, nsfd, "eth0", a->ip, true, err);
   if (r < 0)
     return cordon_error_wrap (err, "network %s", a->cfg.name);

@@ -205,3 +205,54 @@ network_leave_all (const struct network_store *s, const char *id)
     }
   network_configs_free (all, n);
 }
+
+/* One network's lease of a restarted sandbox, under that network's lock:
+ * the old pair died with the old namespace; a new one, same address.  */
+static int
+rejoin_one (const struct network_config *cfg, const struct ipam_lease *l, int netns_fd, struct cordon_error *err)
+{
+  struct network_endpoint_request req = { .id = l->id, .netns_fd = netns_fd };
+  struct network_endpoint ep = { .ip = l->ip };
+  cleanup_error struct cordon_error gone = { 0 };
+  int r;
+
+  ipam_veth_name (l, ep.veth);
+  netlink_link_delete (ep.veth, &gone);
+  r = egress_netns_add_peers (netns_fd, cfg->subnet.addr, cfg->subnet.prefix, cfg->gateway, err);
+  if (r >= 0)
+    r = make_veth (cfg, &req, &ep, err);
+  return r;
+}
+
+int
+network_rejoin_all (const struct network_store *s, const char *id, const char *first, int netns_fd,
+                    struct cordon_error *err)
+{
+  struct network_config *all = NULL;
+  size_t n = 0;
+  int r = network_load_all (s, &all, &n, err), joined = 0;
+
+  for (size_t i = 0; i < n && r >= 0; i++)
+    {
+      cleanup_close int dfd = -1;
+      cleanup_close int lock = -1;
+      struct ipam_table t = { 0 };
+      const struct ipam_lease *l;
+
+      if (strcmp (all[i].name, first) == 0)
+        continue;
+      r = lock = network_open_locked (s, all[i].name, &dfd, err);
+      if (r >= 0)
+        r = ipam_load (dfd, &t, err);
+      /* Only the leases of this monitor: a restart, not an older life of
+       * the same id (those are stale, reaped with the rest).  */
+      if (r >= 0 && (l = lease_of (&t, id)) != NULL && l->pid == getpid ())
+        {
+          r = rejoin_one (&all[i], l, netns_fd, err);
+          joined += r >= 0;
+        }
+      ipam_release (&t);
+    }
+  network_configs_free (all, n);
+  return r < 0 ? r : joined;
+}

@@ -50,6 +50,12 @@ int network_connect (const struct network_store *s, const struct network_endpoin
 int network_disconnect (const struct network_store *s, const char *network, const char *id, const char *display,
                         bool keep_hosts, struct cordon_error *err);
 
+/* A restarted sandbox (--restart): the networks `network connect` gave it,
+ * other than `first`, again in its new namespace `netns_fd` (same
+ * addresses and names).  Returns how many.  */
+int network_rejoin_all (const struct network_store *s, const char *id, const char *first, int netns_fd,
+                        struct cordon_error *err);
+
 /* At the sandbox's end: its leases on every network, with their veths and
  * hosts files.  Best effort.  */
 void network_leave_all (const struct network_store *s, const char *id);

@@ -100,6 +100,13 @@ expect_match "the server resolves it by name" "10\.[0-9.]+	joiner	jn" "$(c exec 
 expect_eq "network disconnect succeeds" "" "$(c network disconnect front joiner 2>&1)"
 out=$(c exec joiner sh -c "nc -w 2 $webip 8080 || echo cut" 2>&1)
 expect_match "disconnect cuts it off" "cut" "$out"
+rs=$(r -d --name again --restart on-failure:1 --network back -- sh -c 'sleep 4; exit 1')
+sleep 0.3
+c network connect front again
+for _ in $(seq 80); do c inspect again | grep -q '"restart_count": 1' && break; sleep 0.1; done
+sleep 0.3
+expect_match "after a restart, the connected network is back" "eth1 +inet 10\." "$(c exec again ip -o -4 addr show eth1)"
+c rm -f again >/dev/null
 c rm -f joiner >/dev/null
 uid_rec=$(grep '"event":"exit"' "$AUDIT" | tail -n 1)
 expect_match "the audit record names the user, not the holder's root" "\"uid\":$(id -u)," "$uid_rec"

@@ -197,6 +197,15 @@ c network connect front joiner
 c network disconnect back joiner
 expect_match "after leaving the first network /etc/hosts still follows" "	web	www" "$(c exec joiner cat /etc/hosts)"
 expect_eq "and the server is reachable" hello-web "$(c exec joiner nc -w 3 web 8080 2>&1)"
+# --restart: the connected network comes back in the new namespace.
+rs=$(r -d --name again --restart on-failure:1 --network back -- sh -c 'sleep 4; exit 1')
+sleep 0.3
+c network connect front again
+for _ in $(seq 80); do c inspect again | grep -q '"restart_count": 1' && break; sleep 0.1; done
+sleep 0.3
+expect_match "after a restart, the connected network is back" "eth1 +inet 10\." "$(c exec again ip -o -4 addr show eth1)"
+expect_eq "and the server is reached by name there" hello-web "$(c exec again nc -w 3 web 8080 2>&1)"
+c rm -f again >/dev/null
 c rm -f joiner >/dev/null
 expect_eq "rm: the connected lease is gone" "" "$(grep -o joiner "$STATE/networks/front/ipam.json")"
 

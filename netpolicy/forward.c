@@ -378,9 +378,15 @@ forward_start (struct port_forwarder *f, uint32_t ip, struct cordon_error *err)
 
       if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent)
         _exit (1);
+      /* A socket in 0-2 (our stdio was closed) moves up before /dev/null
+       * takes those.  */
+      for (size_t i = 0; i < f->n; i++)
+        if (f->fds[i] < 3 && (f->fds[i] = fcntl (f->fds[i], F_DUPFD_CLOEXEC, 3)) < 0)
+          _exit (1);
       if (devnull < 0 || dup2 (devnull, 0) < 0 || dup2 (devnull, 1) < 0 || dup2 (devnull, 2) < 0)
         _exit (1);
-      close (devnull);
+      if (devnull > 2)
+        close (devnull);
       if (close_other_fds (f) < 0)
         _exit (1);
       /* Six fds a connection (two sockets, two pipes): more than the

@@ -171,10 +171,14 @@ holder_child (int sock)
   pid = fork ();
   if (pid != 0)
     _exit (pid < 0 ? 1 : 0); /* the holder is not the caller's child */
-  devnull = open ("/dev/null", O_RDWR);
-  if (devnull < 0 || dup2 (devnull, 0) < 0 || dup2 (devnull, 1) < 0 || dup2 (devnull, 2) < 0 || dup2 (sock, 3) < 0)
+  /* The socket to 3 first: it may be 0-2 when the caller's stdio was
+   * closed, and /dev/null goes there next.  */
+  if (sock != 3 && dup2 (sock, 3) < 0)
     _exit (1);
   sock = 3;
+  devnull = open ("/dev/null", O_RDWR);
+  if (devnull < 0 || dup2 (devnull, 0) < 0 || dup2 (devnull, 1) < 0 || dup2 (devnull, 2) < 0)
+    _exit (1);
   if (close_range (4, ~0U, 0) < 0)
     {
       say (sock, "e %d close_range", errno);

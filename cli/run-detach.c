@@ -292,18 +292,10 @@ save_state (struct run_detach *d)
 static int
 become_monitor (struct run_detach *d)
 {
-  int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  int r = fd_stdio_to_devnull ();
 
-  if (null < 0)
-    return -errno;
-  for (int fd = 0; fd < 3; fd++)
-    if (dup2 (null, fd) < 0)
-      {
-        close (null);
-        return -errno;
-      }
-  if (null > 2)
-    close (null);
+  if (r < 0)
+    return r;
   d->st.monitor_pid = getpid ();
   d->st.monitor_start = state_proc_start_time (d->st.monitor_pid);
   save_state (d);

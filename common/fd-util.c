@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "common/fd-util.h"
 
+#include "common/cleanup.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -59,10 +61,12 @@ fd_close_all_except (const int *keep, size_t n_keep)
 int
 fd_close_from_except (unsigned int from, const int *keep, size_t n_keep)
 {
-  int sorted[16];
+  int few[16];
+  cleanup_free int *many = n_keep > sizeof few / sizeof few[0] ? calloc (n_keep, sizeof *many) : NULL;
+  int *sorted = many ? many : few;
 
-  if (n_keep > sizeof sorted / sizeof sorted[0])
-    return -E2BIG;
+  if (n_keep > sizeof few / sizeof few[0] && many == NULL)
+    return -ENOMEM;
   for (size_t i = 0; i < n_keep; i++)
     sorted[i] = keep[i];
   qsort (sorted, n_keep, sizeof sorted[0], cmp_int);
@@ -75,6 +79,30 @@ fd_close_from_except (unsigned int from, const int *keep, size_t n_keep)
       from = (unsigned int)sorted[i] + 1;
     }
   if (syscall (SYS_close_range, from, ~0u, 0) < 0)
+    return -errno;
+  return 0;
+}
+
+int
+fd_stdio_to_devnull (void)
+{
+  int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+
+  if (null < 0)
+    return -errno;
+  for (int fd = 0; fd < 3; fd++)
+    if (null != fd && dup2 (null, fd) < 0)
+      {
+        int e = errno;
+        if (null > 2)
+          close (null);
+        return -e;
+      }
+  /* /dev/null took a free slot among 0-2: it stays there, still
+   * close-on-exec; as any of 0-2 it must not be.  */
+  if (null > 2)
+    close (null);
+  else if (fcntl (null, F_SETFD, 0) < 0)
     return -errno;
   return 0;
 }

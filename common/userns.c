@@ -12,17 +12,35 @@
 #include "common/cleanup.h"
 #include "common/fd-util.h"
 
+int
+userns_read_map (const char *file, struct userns_extent *out, size_t max)
+{
+  char buf[4096], *line, *save = NULL;
+  ssize_t len = fd_read_small (file, 0, buf, sizeof buf);
+  size_t n = 0;
+
+  if (len < 0)
+    return (int)len;
+  for (line = strtok_r (buf, "\n", &save); line && n < max; line = strtok_r (NULL, "\n", &save))
+    {
+      unsigned long inside, outside, count;
+      if (sscanf (line, "%lu %lu %lu", &inside, &outside, &count) == 3)
+        out[n++] = (struct userns_extent){ (uint32_t)inside, (uint32_t)outside, (uint32_t)count };
+    }
+  return (int)n;
+}
+
 bool
 userns_is_initial (void)
 {
-  char buf[128];
-  unsigned long a, b, c;
+  struct userns_extent e[USERNS_EXTENTS_MAX];
+  int n = userns_read_map ("/proc/self/uid_map", e, USERNS_EXTENTS_MAX);
 
   /* Unreadable (no /proc): the conservative answer for every caller is
    * "initial", which keeps host root's stricter id ranges.  */
-  if (fd_read_small ("/proc/self/uid_map", 0, buf, sizeof buf) <= 0)
+  if (n <= 0)
     return true;
-  return sscanf (buf, "%lu %lu %lu", &a, &b, &c) == 3 && a == 0 && b == 0 && c == 4294967295ul;
+  return n == 1 && e[0].inside == 0 && e[0].outside == 0 && e[0].count == UINT32_MAX;
 }
 
 bool
@@ -53,15 +71,11 @@ userns_can_mount (void)
 uid_t
 userns_outer_uid (uid_t id)
 {
-  char buf[4096], *line, *save = NULL;
+  struct userns_extent e[USERNS_EXTENTS_MAX];
+  int n = userns_read_map ("/proc/self/uid_map", e, USERNS_EXTENTS_MAX);
 
-  if (fd_read_small ("/proc/self/uid_map", 0, buf, sizeof buf) <= 0)
-    return id;
-  for (line = strtok_r (buf, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
-    {
-      unsigned long inside, outside, count;
-      if (sscanf (line, "%lu %lu %lu", &inside, &outside, &count) == 3 && id >= inside && id - inside < count)
-        return (uid_t)(outside + (id - inside));
-    }
+  for (int i = 0; i < n; i++)
+    if (id >= e[i].inside && id - e[i].inside < e[i].count)
+      return (uid_t)(e[i].outside + (id - e[i].inside));
   return id;
 }

@@ -8,7 +8,22 @@
 #define CORDON_COMMON_USERNS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+/* One line of /proc/PID/uid_map or gid_map: `count` ids from `inside`
+ * are `outside` onward in the parent namespace.  */
+struct userns_extent
+{
+  uint32_t inside, outside, count;
+};
+/* The kernel allows 340 lines; the namespaces cordon makes have 1 or 2.  */
+#define USERNS_EXTENTS_MAX 16
+
+/* Reads a map file (/proc/self/uid_map).  Returns the number of lines
+ * read (at most `max`), or -errno.  */
+int userns_read_map (const char *file, struct userns_extent *out, size_t max);
 
 /* True in the initial user namespace (uid_map "0 0 4294967295").  */
 bool userns_is_initial (void);

@@ -242,7 +242,7 @@ network_attach_prepare (const char *root_override, const struct network_request 
    * port; before the rules, which would shadow a host process's.  A
    * forwarded port was bound on the host already (netpolicy/forward.h).  */
   if (r >= 0 && publish && !req->forwarded)
-    r = publish_hold_ports (req->ports, &a->held, err);
+    r = publish_hold_ports (req->ports, false, &a->held, err);
   if (r >= 0 && publish && !req->forwarded)
     r = publish_locked (a, req->ports, err);
   if (r < 0)

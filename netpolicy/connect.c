@@ -16,15 +16,6 @@
 #include "netpolicy/ipam.h"
 #include "netpolicy/link.h"
 
-static const struct ipam_lease *
-lease_of (const struct ipam_table *t, const char *id)
-{
-  for (size_t i = 0; i < t->n; i++)
-    if (strcmp (t->leases[i].id, id) == 0)
-      return &t->leases[i];
-  return NULL;
-}
-
 /* Docker's message as it is (no strerror after it), with `errnum` for the
  * caller to tell.  */
 __attribute__ ((format (printf, 3, 4))) static int
@@ -76,7 +67,7 @@ connect_locked (const struct network_store *s, int dfd, const struct network_con
   r = ipam_load (dfd, &t, err);
   if (r >= 0)
     r = network_reap_locked (dfd, &t, err);
-  if (r >= 0 && lease_of (&t, req->id))
+  if (r >= 0 && ipam_find (&t, req->id))
     r = refuse (err, EEXIST, "endpoint with name %s already exists in network %s", req->display, cfg->name);
   if (r >= 0)
     r = ipam_add (cfg, &t, &lease, err);
@@ -148,7 +139,7 @@ network_disconnect (const struct network_store *s, const char *network, const ch
   r = lock = network_open_locked (s, cfg.name, &dfd, err);
   if (r >= 0)
     r = ipam_load (dfd, &t, err);
-  if (r >= 0 && (l = lease_of (&t, id)) == NULL)
+  if (r >= 0 && (l = ipam_find (&t, id)) == NULL)
     r = refuse (err, ENOENT, "sandbox %s is not connected to network %s", display, cfg.name);
   if (r >= 0)
     {
@@ -189,7 +180,7 @@ network_leave_all (const struct network_store *s, const char *id)
       struct ipam_table t = { 0 };
       const struct ipam_lease *l;
 
-      if (lock >= 0 && ipam_load (dfd, &t, &err) >= 0 && (l = lease_of (&t, id)) != NULL)
+      if (lock >= 0 && ipam_load (dfd, &t, &err) >= 0 && (l = ipam_find (&t, id)) != NULL)
         {
           char veth[16];
 
@@ -246,7 +237,7 @@ network_rejoin_all (const struct network_store *s, const char *id, const char *f
         r = ipam_load (dfd, &t, err);
       /* Only the leases of this monitor: a restart, not an older life of
        * the same id (those are stale, reaped with the rest).  */
-      if (r >= 0 && (l = lease_of (&t, id)) != NULL && l->pid == getpid ())
+      if (r >= 0 && (l = ipam_find (&t, id)) != NULL && l->pid == getpid ())
         {
           r = rejoin_one (&all[i], l, netns_fd, err);
           joined += r >= 0;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fd-util.h"
 
 /* Each direction of a TCP connection goes through a pipe with splice: the
  * bytes are never copied to user space (0.63x of direct loopback with
@@ -29,28 +30,8 @@
 int
 forward_listen (char *const *ports, struct port_forwarder *f, struct cordon_error *err)
 {
-  size_t n = 0;
-
   *f = (struct port_forwarder){ 0 };
-  while (ports && ports[n])
-    n++;
-  if (n == 0)
-    return 0;
-  f->ports = calloc (n, sizeof *f->ports);
-  f->fds = calloc (n, sizeof *f->fds);
-  if (f->ports == NULL || f->fds == NULL)
-    return cordon_error_set (err, ENOMEM, "out of memory");
-  for (size_t i = 0; i < n; i++)
-    {
-      int r = publish_parse (ports[i], &f->ports[i], err);
-      if (r < 0)
-        return r;
-      r = publish_bind_port (&f->ports[i], ports[i], true, err);
-      if (r < 0)
-        return r;
-      f->fds[f->n++] = r;
-    }
-  return 0;
+  return publish_hold_ports (ports, true, &f->hold, err);
 }
 
 /* ---- the forwarder process ------------------------------------------- */
@@ -150,12 +131,12 @@ tcp_accept (struct forwarder *w, size_t li)
   while (w->n_conns < FORWARD_MAX_CONNECTIONS)
     {
       struct tcp_conn *c = &w->conns[w->n_conns];
-      int client = accept4 (w->f->fds[li], NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      int client = accept4 (w->f->hold.fds[li], NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
       bool piped;
 
       if (client < 0)
         return;
-      *c = (struct tcp_conn){ .fd = { client, connect_sandbox (w, &w->f->ports[li]) }, .connecting = true };
+      *c = (struct tcp_conn){ .fd = { client, connect_sandbox (w, &w->f->hold.ports[li]) }, .connecting = true };
       piped = pipe_open (&c->to[0]) && pipe_open (&c->to[1]);
       w->n_conns++;
       /* The sandbox is not listening (yet), or no fd is left: the client
@@ -241,7 +222,7 @@ udp_from_host (struct forwarder *w, size_t li, time_t now)
       struct sockaddr_in from;
       socklen_t len = sizeof from;
       struct udp_client *c = NULL;
-      ssize_t n = recvfrom (w->f->fds[li], buf, sizeof buf, 0, (struct sockaddr *)&from, &len);
+      ssize_t n = recvfrom (w->f->hold.fds[li], buf, sizeof buf, 0, (struct sockaddr *)&from, &len);
 
       if (n < 0)
         return;
@@ -252,7 +233,7 @@ udp_from_host (struct forwarder *w, size_t li, time_t now)
       if (c == NULL)
         {
           int fd;
-          if (w->n_clients == FORWARD_MAX_UDP_CLIENTS || (fd = connect_sandbox (w, &w->f->ports[li])) < 0)
+          if (w->n_clients == FORWARD_MAX_UDP_CLIENTS || (fd = connect_sandbox (w, &w->f->hold.ports[li])) < 0)
             continue;
           c = &w->clients[w->n_clients++];
           *c = (struct udp_client){ .listen_index = (int)li, .from = from, .fd = fd };
@@ -271,7 +252,7 @@ udp_from_sandbox (struct forwarder *w, struct udp_client *c, time_t now)
   while ((n = recv (c->fd, buf, sizeof buf, 0)) >= 0)
     {
       c->last = now;
-      (void)!sendto (w->f->fds[c->listen_index], buf, (size_t)n, MSG_NOSIGNAL, (struct sockaddr *)&c->from,
+      (void)!sendto (w->f->hold.fds[c->listen_index], buf, (size_t)n, MSG_NOSIGNAL, (struct sockaddr *)&c->from,
                      sizeof c->from);
     }
 }
@@ -292,7 +273,7 @@ udp_expire (struct forwarder *w, time_t now)
 static _Noreturn void
 forwarder_loop (struct forwarder *w)
 {
-  size_t cap = w->f->n + 2 * FORWARD_MAX_CONNECTIONS + FORWARD_MAX_UDP_CLIENTS;
+  size_t cap = w->f->hold.n + 2 * FORWARD_MAX_CONNECTIONS + FORWARD_MAX_UDP_CLIENTS;
   struct pollfd *p = calloc (cap, sizeof *p);
 
   if (p == NULL)
@@ -302,8 +283,8 @@ forwarder_loop (struct forwarder *w)
       size_t k = 0, first_conn, first_client, n_conns, n_clients;
       time_t now;
 
-      for (size_t i = 0; i < w->f->n; i++)
-        p[k++] = (struct pollfd){ .fd = w->f->fds[i], .events = POLLIN };
+      for (size_t i = 0; i < w->f->hold.n; i++)
+        p[k++] = (struct pollfd){ .fd = w->f->hold.fds[i], .events = POLLIN };
       first_conn = k;
       n_conns = w->n_conns;
       for (size_t i = 0; i < n_conns; i++)
@@ -326,36 +307,15 @@ forwarder_loop (struct forwarder *w)
       for (size_t i = n_clients; i-- > 0;)
         if (p[first_client + i].revents & POLLIN)
           udp_from_sandbox (w, &w->clients[i], now);
-      for (size_t i = 0; i < w->f->n; i++)
+      for (size_t i = 0; i < w->f->hold.n; i++)
         if (p[i].revents & POLLIN)
           {
-            if (w->f->ports[i].udp)
+            if (w->f->hold.ports[i].udp)
               udp_from_host (w, i, now);
             else
               tcp_accept (w, i);
           }
       udp_expire (w, now);
-    }
-}
-
-/* Everything but the ports' sockets closed: the forwarder holds no lock,
- * log or pipe of its parent's.  */
-static int
-close_other_fds (const struct port_forwarder *f)
-{
-  int next = 3;
-
-  for (;;)
-    {
-      int lowest = -1;
-      for (size_t i = 0; i < f->n; i++)
-        if (f->fds[i] >= next && (lowest < 0 || f->fds[i] < lowest))
-          lowest = f->fds[i];
-      if (lowest < 0)
-        return close_range ((unsigned)next, ~0U, 0);
-      if (lowest > next && close_range ((unsigned)next, (unsigned)lowest - 1, 0) < 0)
-        return -1;
-      next = lowest + 1;
     }
 }
 
@@ -365,7 +325,7 @@ forward_start (struct port_forwarder *f, uint32_t ip, struct cordon_error *err)
   pid_t parent = getpid ();
   pid_t pid;
 
-  if (f->n == 0)
+  if (f->hold.n == 0)
     return 0;
   pid = fork ();
   if (pid < 0)
@@ -374,20 +334,18 @@ forward_start (struct port_forwarder *f, uint32_t ip, struct cordon_error *err)
     {
       struct forwarder *w = calloc (1, sizeof *w);
       struct rlimit nofile;
-      int devnull = open ("/dev/null", O_RDWR);
 
       if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent)
         _exit (1);
       /* A socket in 0-2 (our stdio was closed) moves up before /dev/null
        * takes those.  */
-      for (size_t i = 0; i < f->n; i++)
-        if (f->fds[i] < 3 && (f->fds[i] = fcntl (f->fds[i], F_DUPFD_CLOEXEC, 3)) < 0)
+      for (size_t i = 0; i < f->hold.n; i++)
+        if (f->hold.fds[i] < 3 && (f->hold.fds[i] = fcntl (f->hold.fds[i], F_DUPFD_CLOEXEC, 3)) < 0)
           _exit (1);
-      if (devnull < 0 || dup2 (devnull, 0) < 0 || dup2 (devnull, 1) < 0 || dup2 (devnull, 2) < 0)
+      if (fd_stdio_to_devnull () < 0)
         _exit (1);
-      if (devnull > 2)
-        close (devnull);
-      if (close_other_fds (f) < 0)
+      /* It holds no lock, log or pipe of its parent's.  */
+      if (fd_close_all_except (f->hold.fds, f->hold.n) < 0)
         _exit (1);
       /* Six fds a connection (two sockets, two pipes): more than the
        * usual soft limit of 1024 at the most connections.  */
@@ -418,10 +376,6 @@ forward_release (struct port_forwarder *f)
       while (waitpid (f->pid, NULL, 0) < 0 && errno == EINTR)
         ;
     }
-  f->pid = 0;
-  for (size_t i = 0; i < f->n; i++)
-    close (f->fds[i]);
-  free (f->fds);
-  free (f->ports);
+  publish_hold_release (&f->hold);
   *f = (struct port_forwarder){ 0 };
 }

@@ -33,9 +33,7 @@
 
 struct port_forwarder
 {
-  struct net_port *ports;
-  int *fds; /* bound (and, for TCP, listening) sockets in the host's namespace */
-  size_t n;
+  struct publish_hold hold; /* bound (and, for TCP, listening) sockets in the host's namespace */
   pid_t pid;
 };
 

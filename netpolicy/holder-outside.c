@@ -78,14 +78,11 @@ netns_outside_tool (const char **path, const char **why)
 static int
 detach_child (int keep_fd)
 {
-  int devnull;
-
   /* `keep_fd` to 3 first: it may be 0-2 when our stdio was closed, and
    * /dev/null goes there next.  */
   if (keep_fd >= 0 && keep_fd != 3 && dup2 (keep_fd, 3) < 0)
     return -1;
-  devnull = open ("/dev/null", O_RDWR);
-  if (devnull < 0 || dup2 (devnull, 0) < 0 || dup2 (devnull, 1) < 0 || dup2 (devnull, 2) < 0)
+  if (fd_stdio_to_devnull () < 0)
     return -1;
   if (close_range (keep_fd >= 0 ? 4 : 3, ~0U, 0) < 0)
     return -1;

@@ -163,7 +163,7 @@ static _Noreturn void
 holder_child (int sock)
 {
   char buf[16];
-  int devnull;
+  int forward;
   pid_t pid;
 
   if (setsid () < 0)
@@ -176,8 +176,7 @@ holder_child (int sock)
   if (sock != 3 && dup2 (sock, 3) < 0)
     _exit (1);
   sock = 3;
-  devnull = open ("/dev/null", O_RDWR);
-  if (devnull < 0 || dup2 (devnull, 0) < 0 || dup2 (devnull, 1) < 0 || dup2 (devnull, 2) < 0)
+  if (fd_stdio_to_devnull () < 0)
     _exit (1);
   if (close_range (4, ~0U, 0) < 0)
     {
@@ -193,13 +192,13 @@ holder_child (int sock)
   if (recv (sock, buf, sizeof buf, 0) <= 0 || buf[0] != 'm')
     _exit (1);
   /* Mapped now, root here: the sysctl is this namespace's own.  */
-  devnull = open ("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC);
-  if (devnull < 0 || write (devnull, "1", 1) != 1)
+  forward = open ("/proc/sys/net/ipv4/ip_forward", O_WRONLY | O_CLOEXEC);
+  if (forward < 0 || write (forward, "1", 1) != 1)
     {
       say (sock, "e %d turn on net.ipv4.ip_forward in the holder's namespace", errno);
       _exit (1);
     }
-  close (devnull);
+  close (forward);
   if (chdir ("/") < 0)
     _exit (1);
   say (sock, "r");

@@ -11,15 +11,6 @@
 
 #include "common/cleanup.h"
 
-static const struct ipam_lease *
-find_lease (const struct ipam_table *t, const char *id)
-{
-  for (size_t i = 0; i < t->n; i++)
-    if (strcmp (t->leases[i].id, id) == 0)
-      return &t->leases[i];
-  return NULL;
-}
-
 static void
 put_lease (FILE *f, const struct ipam_lease *l)
 {
@@ -51,19 +42,19 @@ hosts_render (const struct hosts_view *views, size_t n, const char *id, char **o
   /* Its own names first: a name of its own resolves to itself.  */
   for (size_t i = 0; i < n; i++)
     {
-      const struct ipam_lease *self = find_lease (views[i].t, id);
+      const struct ipam_lease *self = ipam_find (views[i].t, id);
       if (self)
         put_lease (f, self);
     }
   /* The default network has no names between sandboxes, as in Docker.  */
   for (size_t i = 0; i < n; i++)
-    if (views[i].cfg->names && find_lease (views[i].t, id))
+    if (views[i].cfg->names && ipam_find (views[i].t, id))
       for (size_t j = 0; j < views[i].t->n; j++)
         if (strcmp (views[i].t->leases[j].id, id) != 0)
           put_lease (f, &views[i].t->leases[j]);
   for (size_t i = 0; i < n; i++)
     {
-      const struct ipam_lease *self = find_lease (views[i].t, id);
+      const struct ipam_lease *self = ipam_find (views[i].t, id);
       for (char **p = self ? self->hosts : NULL; p && *p; p++)
         {
           const char *colon = strrchr (*p, ':');
@@ -185,7 +176,7 @@ world_write (const struct hosts_world *w, const char *id, struct cordon_error *e
     return r;
   for (size_t i = 0; i < w->n; i++)
     {
-      bool leased = find_lease (w->views[i].t, id) != NULL;
+      bool leased = ipam_find (w->views[i].t, id) != NULL;
 
       if (w->dirs[i] < 0)
         {

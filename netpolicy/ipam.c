@@ -375,18 +375,28 @@ ipam_check_ports (const struct ipam_table *t, char *const *ports, struct cordon_
   return 0;
 }
 
-bool
-ipam_remove (struct ipam_table *t, const char *id)
+const struct ipam_lease *
+ipam_find (const struct ipam_table *t, const char *id)
 {
   for (size_t i = 0; i < t->n; i++)
     if (strcmp (t->leases[i].id, id) == 0)
-      {
-        ipam_lease_release (&t->leases[i]);
-        memmove (&t->leases[i], &t->leases[i + 1], (t->n - i - 1) * sizeof *t->leases);
-        t->n--;
-        return true;
-      }
-  return false;
+      return &t->leases[i];
+  return NULL;
+}
+
+bool
+ipam_remove (struct ipam_table *t, const char *id)
+{
+  const struct ipam_lease *l = ipam_find (t, id);
+  size_t i;
+
+  if (l == NULL)
+    return false;
+  i = (size_t)(l - t->leases);
+  ipam_lease_release (&t->leases[i]);
+  memmove (&t->leases[i], &t->leases[i + 1], (t->n - i - 1) * sizeof *t->leases);
+  t->n--;
+  return true;
 }
 
 bool

@@ -60,6 +60,8 @@ int ipam_add (const struct network_config *cfg, struct ipam_table *t, struct ipa
               struct cordon_error *err);
 /* A port of `ports` that a lease of `t` publishes too: EADDRINUSE.  */
 int ipam_check_ports (const struct ipam_table *t, char *const *ports, struct cordon_error *err);
+/* The lease of sandbox `id`, or NULL.  */
+const struct ipam_lease *ipam_find (const struct ipam_table *t, const char *id);
 /* Removes the lease of `id`; false when there was none.  */
 bool ipam_remove (struct ipam_table *t, const char *id);
 /* The monitor of `l` is gone (or its pid is now another process).  */

@@ -234,7 +234,7 @@ publish_bind_port (const struct net_port *p, const char *arg, bool listener, str
 }
 
 int
-publish_hold_ports (char *const *ports, struct publish_hold *h, struct cordon_error *err)
+publish_hold_ports (char *const *ports, bool listener, struct publish_hold *h, struct cordon_error *err)
 {
   size_t n = 0;
 
@@ -244,15 +244,18 @@ publish_hold_ports (char *const *ports, struct publish_hold *h, struct cordon_er
   if (n == 0)
     return 0;
   h->fds = calloc (n, sizeof *h->fds);
-  if (h->fds == NULL)
-    return cordon_error_set (err, ENOMEM, "out of memory");
+  h->ports = calloc (n, sizeof *h->ports);
+  if (h->fds == NULL || h->ports == NULL)
+    {
+      publish_hold_release (h);
+      return cordon_error_set (err, ENOMEM, "out of memory");
+    }
   for (char *const *p = ports; *p; p++)
     {
-      struct net_port np;
-      int r = publish_parse (*p, &np, err);
+      int r = publish_parse (*p, &h->ports[h->n], err);
 
       if (r >= 0)
-        r = publish_bind_port (&np, *p, false, err);
+        r = publish_bind_port (&h->ports[h->n], *p, listener, err);
       if (r < 0)
         {
           publish_hold_release (h);
@@ -269,5 +272,6 @@ publish_hold_release (struct publish_hold *h)
   for (size_t i = 0; i < h->n; i++)
     close (h->fds[i]);
   free (h->fds);
+  free (h->ports);
   *h = (struct publish_hold){ 0 };
 }

@@ -59,6 +59,7 @@ int publish_remove (const char *id, struct cordon_error *err);
 struct publish_hold
 {
   int *fds;
+  struct net_port *ports; /* fds[i] is ports[i]'s */
   size_t n;
 };
 
@@ -67,8 +68,10 @@ struct publish_hold
  * (the rootless forwarder's, netpolicy/forward.h).  */
 int publish_bind_port (const struct net_port *p, const char *arg, bool listener, struct cordon_error *err);
 
-/* All or none: on error nothing is held.  */
-int publish_hold_ports (char *const *ports, struct publish_hold *h, struct cordon_error *err);
+/* Binds every port of `ports` (canonical -p strings), as
+ * publish_bind_port does with `listener`.  All or none: on error nothing
+ * is held.  */
+int publish_hold_ports (char *const *ports, bool listener, struct publish_hold *h, struct cordon_error *err);
 void publish_hold_release (struct publish_hold *h);
 
 #endif

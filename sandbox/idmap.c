@@ -101,16 +101,14 @@ plan_rootless (const struct cordon_spec *spec, struct idmap_plan *plan, struct c
 static bool
 zero_is_host_root (const char *map)
 {
-  char buf[4096], *line, *save = NULL;
+  struct userns_extent e[USERNS_EXTENTS_MAX];
+  int n = userns_read_map (map, e, USERNS_EXTENTS_MAX);
 
-  if (fd_read_small (map, 0, buf, sizeof buf) <= 0)
+  if (n <= 0)
     return true;
-  for (line = strtok_r (buf, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
-    {
-      unsigned long inside, outside, count;
-      if (sscanf (line, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && count > 0)
-        return outside == 0;
-    }
+  for (int i = 0; i < n; i++)
+    if (e[i].inside == 0 && e[i].count > 0)
+      return e[i].outside == 0;
   return false;
 }
 
@@ -144,19 +142,14 @@ copy_spec_maps (const struct cordon_spec *spec, struct idmap_plan *plan, struct 
 static int
 own_ranges (const char *file, struct cordon_id_mapping *maps, size_t *n, struct cordon_error *err)
 {
-  char buf[4096], *line, *save = NULL;
+  struct userns_extent e[IDMAP_MAX];
+  int got = userns_read_map (file, e, IDMAP_MAX);
 
-  *n = 0;
-  if (fd_read_small (file, 0, buf, sizeof buf) <= 0)
-    return cordon_error_set (err, EIO, "read %s", file);
-  for (line = strtok_r (buf, "\n", &save); line && *n < IDMAP_MAX; line = strtok_r (NULL, "\n", &save))
-    {
-      unsigned long inside, outside, count;
-      if (sscanf (line, "%lu %lu %lu", &inside, &outside, &count) == 3)
-        maps[(*n)++] = (struct cordon_id_mapping){ (uint32_t)inside, (uint32_t)inside, (uint32_t)count };
-    }
-  if (*n == 0)
-    return cordon_error_set (err, EIO, "%s: no mapping", file);
+  if (got <= 0)
+    return cordon_error_set (err, got < 0 ? -got : EIO, "%s: no mapping", file);
+  for (int i = 0; i < got; i++)
+    maps[i] = (struct cordon_id_mapping){ e[i].inside, e[i].inside, e[i].count };
+  *n = (size_t)got;
   return 0;
 }
 

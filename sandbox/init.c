@@ -349,9 +349,7 @@ init_main (const struct init_context *ctx)
     {
       /* The caller's stdio (conmon's pipes) belong to the workload: init
        * holding them would keep a reader from seeing the end.  */
-      int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
-      for (int fd = 0; null >= 0 && fd < 3; fd++)
-        dup2 (null, fd);
+      (void)fd_stdio_to_devnull ();
     }
   {
     /* What init keeps of the host: nothing but its line to the monitor.  */

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* state.json: writing it, and reading it back as hostile input (another
  * process of the same user wrote it; a crash may have left anything).  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "common/json-gen.h"
 #include "common/json.h"
 #include "common/strv.h"
+#include "netpolicy/network.h"
 #include "sandbox/state.h"
 
 #define STATE_VERSION 1
@@ -215,10 +215,8 @@ parse_fields (yajl_val root, struct sandbox_state *st, struct cordon_error *err)
   x = json_get (root, "networks");
   if (x && !YAJL_IS_NULL (x) && (r = json_strv (x, &state_limits, "state.json: networks", &st->networks, err)) < 0)
     return r;
-  /* Network names are a letter or digit, then those and `_.-`: one
-   * character is a name too (state_name_valid wants two).  */
   for (char **p = st->networks; p && *p; p++)
-    if (strlen (*p) > 64 || ((*p)[0] && (*p)[1] == '\0' ? !isalnum ((unsigned char)(*p)[0]) : !state_name_valid (*p)))
+    if (!network_name_valid (*p))
       return cordon_error_set (err, EINVAL, "state.json: networks: not a valid network name");
   if (st->network_mode && strlen (st->network_mode) > 64)
     return cordon_error_set (err, EINVAL, "state.json: network_mode: too long");

@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,27 +61,60 @@ lock_holder (const struct network_store *s, struct cordon_error *err)
   return fd;
 }
 
+int
+netns_holder_record_parse (const char *text, size_t len, struct netns_holder *h)
+{
+  char buf[HOLDER_RECORD_MAX + 1], outside[HOLDER_OUTSIDE_MAX], end;
+  long long pid, opid;
+  uint64_t start;
+
+  if (len == 0 || len > HOLDER_RECORD_MAX || memchr (text, '\0', len))
+    return -EINVAL;
+  memcpy (buf, text, len);
+  buf[len] = '\0';
+  /* One line, and nothing after it.  */
+  if (strchr (buf, '\n') != buf + len - 1)
+    return -EINVAL;
+  if (sscanf (buf, "%lld %" SCNu64 " %15s %lld%c", &pid, &start, outside, &opid, &end) != 5 || end != '\n'
+      || pid <= 1 || pid > INT32_MAX || start == 0 || opid < 0 || opid > INT32_MAX
+      || (strcmp (outside, "pasta") != 0 && strcmp (outside, "slirp4netns") != 0 && strcmp (outside, "none") != 0))
+    return -EINVAL;
+  h->pid = (pid_t)pid;
+  h->start = start;
+  snprintf (h->outside, sizeof h->outside, "%s", outside);
+  h->outside_pid = (pid_t)opid;
+  return 0;
+}
+
+int
+netns_holder_record_format (const struct netns_holder *h, char buf[HOLDER_RECORD_MAX + 1])
+{
+  return snprintf (buf, HOLDER_RECORD_MAX + 1, "%d %" PRIu64 " %s %d\n", (int)h->pid, h->start, h->outside,
+                   (int)h->outside_pid);
+}
+
 /* The record, if there is one naming a live holder; its namespaces open.  */
 static int
 load_live (const struct network_store *s, struct netns_holder *h)
 {
-  char buf[128], path[64];
+  char buf[HOLDER_RECORD_MAX + 1], path[64];
   cleanup_close int fd = openat (s->dfd, HOLDER_RECORD, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  struct netns_holder rec = { 0 };
   ssize_t n;
-  int pid, opid;
+  pid_t pid;
   uint64_t start;
 
   *h = (struct netns_holder){ .userns_fd = -1, .netns_fd = -1 };
   if (fd < 0)
     return 0;
-  n = read (fd, buf, sizeof buf - 1);
-  if (n <= 0)
+  n = read (fd, buf, sizeof buf);
+  if (n <= 0 || netns_holder_record_parse (buf, (size_t)n, &rec) < 0)
     return 0;
-  buf[n] = '\0';
-  if (sscanf (buf, "%d %" SCNu64 " %15s %d", &pid, &start, h->outside, &opid) != 4 || pid <= 1 || start == 0)
-    return 0;
+  pid = rec.pid;
+  start = rec.start;
   /* Dead or not, the outside link it had (see netns_outside_stop).  */
-  h->outside_pid = opid;
+  memcpy (h->outside, rec.outside, sizeof h->outside);
+  h->outside_pid = rec.outside_pid;
   if (state_proc_start_time (pid) != start)
     return 0;
   snprintf (path, sizeof path, "/proc/%d/ns/user", pid);
@@ -101,9 +135,8 @@ load_live (const struct network_store *s, struct netns_holder *h)
 static int
 save_record (const struct network_store *s, const struct netns_holder *h, struct cordon_error *err)
 {
-  char text[128];
-  int n = snprintf (text, sizeof text, "%d %" PRIu64 " %s %d\n", (int)h->pid, h->start, h->outside,
-                    (int)h->outside_pid);
+  char text[HOLDER_RECORD_MAX + 1];
+  int n = netns_holder_record_format (h, text);
   cleanup_close int fd = openat (s->dfd, HOLDER_RECORD ".new", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
                                  0600);
 

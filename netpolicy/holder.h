@@ -32,6 +32,7 @@
 #include "netpolicy/network.h"
 
 #define HOLDER_OUTSIDE_MAX 16
+#define HOLDER_RECORD_MAX 127
 
 struct netns_holder
 {
@@ -42,6 +43,12 @@ struct netns_holder
   int userns_fd;
   int netns_fd;
 };
+
+/* The record's line, "PID START OUTSIDE OUTSIDE_PID\n": parsed strictly
+ * (it is read back from the state root, which a crash or another process
+ * may have left anything in), -EINVAL otherwise.  */
+int netns_holder_record_parse (const char *text, size_t len, struct netns_holder *h);
+int netns_holder_record_format (const struct netns_holder *h, char buf[HOLDER_RECORD_MAX + 1]);
 
 /* Whether networks of this process's state root need a holder: not as
  * root of the host, whose own network namespace they use.  */

@@ -8,6 +8,7 @@
 
 #include "common/strv.h"
 #include "netpolicy/cidr.h"
+#include "netpolicy/holder.h"
 #include "netpolicy/hosts.h"
 #include "netpolicy/ipam.h"
 #include "netpolicy/link.h"
@@ -292,4 +293,26 @@ Test (strv, contains_and_remove)
   cr_assert_str_eq (v[0], "b");
   cr_assert_null (v[1]);
   strv_free (v);
+}
+
+/* The rootless holder's record: a line cordon wrote parses back; anything
+ * else (torn, planted, another tool's name) is refused.  */
+Test (holder, record)
+{
+  struct netns_holder h = { .pid = 4242, .start = 987654, .outside = "pasta", .outside_pid = 4243 }, back = { 0 };
+  char text[HOLDER_RECORD_MAX + 1];
+  int n = netns_holder_record_format (&h, text);
+  const char *bad[] = {
+    "", "4242 987654 pasta 4243", "4242 987654 pasta 4243\nx", "1 987654 none 0\n", "4242 0 none 0\n",
+    "4242 987654 socat 0\n", "4242 987654 none -1\n", "99999999999 1 none 0\n", "4242 987654 none 0 extra\n",
+  };
+
+  cr_assert_str_eq (text, "4242 987654 pasta 4243\n");
+  cr_assert_eq (netns_holder_record_parse (text, (size_t)n, &back), 0);
+  cr_assert_eq (back.pid, 4242);
+  cr_assert_eq (back.start, 987654);
+  cr_assert_str_eq (back.outside, "pasta");
+  cr_assert_eq (back.outside_pid, 4243);
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    cr_assert_lt (netns_holder_record_parse (bad[i], strlen (bad[i]), &back), 0, "accepted `%s`", bad[i]);
 }
